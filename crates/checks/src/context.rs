@@ -1,0 +1,110 @@
+//! What a check sees while it runs, and helpers to build findings and evidence.
+
+use voipguard_model::{
+    Device, Evidence, Family, FamilyBasis, Finding, Setting, SettingKey, Status, Value, Vendor,
+};
+
+use crate::catalogue::Check;
+
+/// One check running on one device.
+pub struct Context<'a> {
+    /// The check.
+    pub check: &'static Check,
+    /// The device.
+    pub device: &'a Device,
+    /// The family whose meanings apply: the device's own, or the one most families share when it
+    /// is not a guide family (GXP, HT, GDS and unknown read as GRP; GXV reads as WP820).
+    pub family: Family,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(check: &'static Check, device: &'a Device) -> Self {
+        Context {
+            check,
+            device,
+            family: meaning_family(device),
+        }
+    }
+
+    /// A finding of this check with the check's severity. A note on the assumed family is
+    /// appended when the family was not known and the check's rule depends on it.
+    pub fn finding(&self, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
+        Finding {
+            check: &self.check.meta.id,
+            status,
+            severity: self.check.meta.severity,
+            message,
+            evidence,
+        }
+    }
+
+    /// A note for messages when the family had to be assumed, or an empty string.
+    pub fn assumption_note(&self) -> String {
+        if self.device.vendor == Vendor::Grandstream
+            && self.device.family_basis == FamilyBasis::Assumed
+        {
+            format!(
+                " (family not known: read with the {} meaning most families share)",
+                self.family.as_str().to_ascii_uppercase()
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// Evidence for a setting as the file wrote it; secrets are redacted.
+    pub fn evidence(&self, setting: &Setting) -> Evidence {
+        let value = if setting.secret {
+            "redacted".to_owned()
+        } else {
+            match &setting.value {
+                Value::Literal(text) => text.clone(),
+                Value::Template(text) => format!("template expression {text}"),
+            }
+        };
+        evidence_from(setting, value)
+    }
+
+    /// Evidence for a secret with a judgement of it ("redacted (factory default)").
+    pub fn secret_evidence(&self, setting: &Setting, judgement: &str) -> Evidence {
+        evidence_from(setting, format!("redacted ({judgement})"))
+    }
+
+    /// Evidence that the file does not set `key`, so `default` applies (or is unknown).
+    pub fn default_evidence(&self, key: &SettingKey, default: Option<&str>) -> Evidence {
+        Evidence {
+            file: None,
+            line: None,
+            column: None,
+            setting: key.to_string(),
+            value: match default {
+                Some(value) => format!("{value} (not set; factory default)"),
+                None => "not set; factory default unconfirmed".to_owned(),
+            },
+            default: true,
+        }
+    }
+}
+
+fn evidence_from(setting: &Setting, value: String) -> Evidence {
+    Evidence {
+        file: Some(setting.origin.file.clone()),
+        line: Some(setting.origin.line),
+        column: Some(setting.origin.column),
+        setting: setting.origin.written_as.clone(),
+        value,
+        default: false,
+    }
+}
+
+fn meaning_family(device: &Device) -> Family {
+    match device.family {
+        Family::Grp | Family::Gxp | Family::Ht | Family::Gds => Family::Grp,
+        Family::Wp820 | Family::Gxv => Family::Wp820,
+        Family::Snom => Family::Snom,
+        Family::Unknown => match device.vendor {
+            Vendor::Snom => Family::Snom,
+            _ => Family::Grp,
+        },
+    }
+}

@@ -1,0 +1,148 @@
+//! Declarative evaluators: most checks are a setting compared with passing values.
+
+use voipguard_model::{Evidence, Finding, SettingKey, Status, Value};
+
+use crate::accounts::{self, AccountUse};
+use crate::context::Context;
+use crate::meta::{ResolvedRule, SettingRule};
+
+/// What one setting (or its default) says.
+struct Reading {
+    status: Status,
+    shown: String,
+    evidence: Evidence,
+}
+
+fn read(cx: &Context<'_>, rule: &ResolvedRule<'_>, key: SettingKey) -> Reading {
+    match cx.device.get(&key) {
+        Some(setting) => {
+            let evidence = cx.evidence(setting);
+            match &setting.value {
+                Value::Template(_) => Reading {
+                    status: Status::Unknown,
+                    shown: "a template variable".into(),
+                    evidence,
+                },
+                Value::Literal(value) => Reading {
+                    status: judge(rule, value),
+                    shown: rule.describe(value),
+                    evidence,
+                },
+            }
+        }
+        None => {
+            let evidence = cx.default_evidence(&key, rule.default);
+            match rule.default {
+                Some(value) => Reading {
+                    status: judge(rule, value),
+                    shown: format!("{} by factory default", rule.describe(value)),
+                    evidence,
+                },
+                None => Reading {
+                    status: Status::Unknown,
+                    shown: "not set (factory default unconfirmed)".into(),
+                    evidence,
+                },
+            }
+        }
+    }
+}
+
+fn judge(rule: &ResolvedRule<'_>, value: &str) -> Status {
+    let value = value.trim();
+    if rule
+        .pass
+        .iter()
+        .any(|pass| pass.eq_ignore_ascii_case(value))
+    {
+        Status::Pass
+    } else if rule
+        .undecided
+        .iter()
+        .any(|undecided| undecided.eq_ignore_ascii_case(value))
+    {
+        Status::Unknown
+    } else {
+        Status::Fail
+    }
+}
+
+/// `template = "setting"`: one global setting.
+pub(crate) fn setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
+    let rule = rule.resolve(cx.family);
+    let reading = read(cx, &rule, SettingKey::global(rule.key));
+    let message = format!(
+        "{} is {}{}",
+        rule.key,
+        reading.shown,
+        cx.assumption_note_if(!cx_rule_is_uniform(cx))
+    );
+    cx.finding(reading.status, message, vec![reading.evidence])
+}
+
+/// `template = "account_setting"`: every account in use must pass.
+pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
+    let rule = rule.resolve(cx.family);
+    let in_use = accounts::in_use(cx.device, cx.family);
+    if in_use.is_empty() {
+        return cx.finding(
+            Status::NotApplicable,
+            "no account is in use".into(),
+            Vec::new(),
+        );
+    }
+    let mut failing = Vec::new();
+    let mut undecided = Vec::new();
+    let mut evidence = Vec::new();
+    for AccountUse { index, .. } in &in_use {
+        let reading = read(cx, &rule, SettingKey::account(rule.key, *index));
+        match reading.status {
+            Status::Fail => failing.push(format!("account {index}: {}", reading.shown)),
+            Status::Unknown => undecided.push(format!("account {index}: {}", reading.shown)),
+            _ => {}
+        }
+        evidence.push(reading.evidence);
+    }
+    let total = in_use.len();
+    let (status, message) = if !failing.is_empty() {
+        (
+            Status::Fail,
+            format!(
+                "{} of {total} accounts in use fail ({})",
+                failing.len(),
+                failing.join("; ")
+            ),
+        )
+    } else if !undecided.is_empty() {
+        (
+            Status::Unknown,
+            format!(
+                "{} of {total} accounts in use cannot be decided ({})",
+                undecided.len(),
+                undecided.join("; ")
+            ),
+        )
+    } else {
+        (Status::Pass, format!("all {total} accounts in use pass"))
+    };
+    cx.finding(status, format!("{} {message}", rule.key), evidence)
+}
+
+fn cx_rule_is_uniform(cx: &Context<'_>) -> bool {
+    match &cx.check.meta.logic {
+        crate::meta::Logic::Setting(rule) | crate::meta::Logic::AccountSetting(rule) => {
+            rule.family.is_empty()
+        }
+        crate::meta::Logic::Code => true,
+    }
+}
+
+impl Context<'_> {
+    fn assumption_note_if(&self, depends_on_family: bool) -> String {
+        if depends_on_family {
+            self.assumption_note()
+        } else {
+            String::new()
+        }
+    }
+}

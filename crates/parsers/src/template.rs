@@ -1,0 +1,67 @@
+//! Recognising provisioning-template syntax (Smarty, Jinja, Blade) in configuration files.
+
+/// True when `text` holds a template expression or directive: Smarty `{$var}`, `{if …}`,
+/// `{foreach …}`, Jinja `{{ var }}`, `{% … %}`, Blade `@{{ }}` or `@if`.
+pub fn is_template(text: &str) -> bool {
+    text.contains("{$")
+        || text.contains("{{")
+        || text.contains("{%")
+        || text.contains("{if ")
+        || text.contains("{foreach")
+        || text.contains("{else")
+        || text.contains("{/")
+        || text.trim_start().starts_with("@if")
+}
+
+/// How a text node or line changes the conditional nesting depth of a template:
+/// `{if}` / `{% if %}` / `{foreach}` / `{% for %}` open, `{/if}` / `{% endif %}` … close.
+pub(crate) fn depth_change(text: &str) -> i32 {
+    let mut change = 0;
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let tag = &rest[start..];
+        let word = |prefix: &str| tag.starts_with(prefix);
+        if word("{if ")
+            || word("{foreach ")
+            || word("{% if ")
+            || word("{%- if ")
+            || word("{% for ")
+            || word("{%- for ")
+        {
+            change += 1;
+        } else if word("{/if}")
+            || word("{/foreach}")
+            || word("{% endif")
+            || word("{%- endif")
+            || word("{% endfor")
+            || word("{%- endfor")
+        {
+            change -= 1;
+        }
+        rest = &rest[start + 1..];
+    }
+    change
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_syntax_is_recognised() {
+        for text in [
+            "{$admin_password}",
+            "{{ admin_password|e }}",
+            "{% if x %}",
+            "{$mac|replace:'-':''}",
+        ] {
+            assert!(is_template(text), "{text}");
+        }
+        for text in ["admin", "0", "sip.example.com", "a{b}"] {
+            assert!(!is_template(text), "{text}");
+        }
+        assert_eq!(depth_change("{if $row.enabled == 'true'}"), 1);
+        assert_eq!(depth_change("{% endif -%}"), -1);
+        assert_eq!(depth_change("{foreach $account as $row}{/foreach}"), 0);
+    }
+}

@@ -1,0 +1,116 @@
+//! Turning bytes into text: BOMs, UTF-16, Latin-1 XML, and clear errors for everything else.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::ParseError;
+
+/// Decodes a configuration file. UTF-8 (with or without BOM) and UTF-16 with a BOM are read; an
+/// XML file that declares ISO-8859-1 or windows-1252 is read as Latin-1. Binary data and invalid
+/// UTF-8 are errors at the first offending byte.
+pub(crate) fn decode<'a>(file: &Arc<PathBuf>, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(file, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(file, rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(file, rest, u16::from_be_bytes);
+    }
+    if let Some(offset) = bytes.iter().position(|&byte| byte == 0) {
+        let (line, column) = position(bytes, offset);
+        return Err(error(
+            file,
+            line,
+            column,
+            "binary data (a NUL byte): expected a text configuration file".into(),
+        ));
+    }
+    if declares_latin1(bytes) {
+        return Ok(Cow::Owned(
+            bytes.iter().map(|&byte| char::from(byte)).collect(),
+        ));
+    }
+    utf8(file, bytes)
+}
+
+fn utf8<'a>(file: &Arc<PathBuf>, bytes: &'a [u8]) -> Result<Cow<'a, str>, ParseError> {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|err| {
+        let (line, column) = position(bytes, err.valid_up_to());
+        error(file, line, column, format!("invalid UTF-8 (byte 0x{:02X}): expected UTF-8 text, or an XML encoding declaration", bytes[err.valid_up_to()]))
+    })
+}
+
+fn utf16<'a>(
+    file: &Arc<PathBuf>,
+    bytes: &'a [u8],
+    unit: fn([u8; 2]) -> u16,
+) -> Result<Cow<'a, str>, ParseError> {
+    if bytes.len() % 2 != 0 {
+        return Err(error(
+            file,
+            1,
+            1,
+            "truncated UTF-16 text (odd number of bytes)".into(),
+        ));
+    }
+    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map(Cow::Owned)
+        .map_err(|_| {
+            error(
+                file,
+                1,
+                1,
+                "invalid UTF-16 text (unpaired surrogate)".into(),
+            )
+        })
+}
+
+fn declares_latin1(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(200)];
+    let Some(end) = head.windows(2).position(|pair| pair == b"?>") else {
+        return false;
+    };
+    let declaration = String::from_utf8_lossy(&head[..end]).to_ascii_lowercase();
+    declaration.starts_with("<?xml")
+        && [
+            "iso-8859-1",
+            "iso8859-1",
+            "latin1",
+            "windows-1252",
+            "cp1252",
+        ]
+        .iter()
+        .any(|name| declaration.contains(name))
+}
+
+/// 1-based line and column of a byte offset.
+fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&byte| byte == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&byte| byte == b'\n')
+        .map_or(0, |newline| newline + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
+}
+
+pub(crate) fn error(file: &Arc<PathBuf>, line: u32, column: u32, message: String) -> ParseError {
+    ParseError {
+        file: file.as_ref().clone(),
+        line,
+        column,
+        message,
+    }
+}
