@@ -68,6 +68,7 @@ impl Check {
         match (&self.meta.logic, self.code) {
             (Logic::Setting(rule), _) => templates::setting(&cx, rule),
             (Logic::AccountSetting(rule), _) => templates::account_setting(&cx, rule),
+            (Logic::External { checked_by }, _) => templates::external(&cx, checked_by),
             (Logic::Code, Some(code)) => code.run(&cx),
             (Logic::Code, None) => cx.finding(
                 Status::Unknown,

@@ -29,3 +29,70 @@ pub fn evaluate(catalogue: &'static Catalogue, device: &Device) -> Vec<Finding> 
         .map(|check| check.evaluate(device))
         .collect()
 }
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Building devices by hand for unit tests of checks.
+
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use voipguard_model::{
+        Device, Family, FamilyBasis, Finding, Origin, Setting, SettingKey, Value, Vendor,
+    };
+
+    /// A device of `vendor`/`family` with `settings` written at consecutive lines of `test.cfg`.
+    /// Names ending in `#N` are per-account settings of account N (`account.sip.transport#2`).
+    pub(crate) fn device(vendor: Vendor, family: Family, settings: &[(&str, &str)]) -> Device {
+        let basis = if family == Family::Unknown {
+            FamilyBasis::Assumed
+        } else {
+            FamilyBasis::Content
+        };
+        let mut device = Device::new("test", vendor, family, basis);
+        let file = Arc::new(PathBuf::from("test.cfg"));
+        for (line, (name, value)) in (1u32..).zip(settings) {
+            let key = match name.split_once('#') {
+                Some((name, index)) => SettingKey::account(name, index.parse().unwrap_or(1)),
+                None => SettingKey::global(*name),
+            };
+            let secret = name.contains("pass") || *name == "P2" || *name == "P196" || *name == "P1";
+            let origin = Origin {
+                file: file.clone(),
+                line,
+                column: 1,
+                written_as: name.to_string(),
+            };
+            let value = if crate::is_template_value(value) {
+                Value::Template(value.to_string())
+            } else {
+                Value::Literal(value.to_string())
+            };
+            device.set(
+                key,
+                Setting {
+                    value,
+                    origin,
+                    perm: None,
+                    secret,
+                    conditional: false,
+                },
+            );
+        }
+        device
+    }
+
+    /// Runs one check by id on a device.
+    pub(crate) fn run(id: &str, device: &Device) -> Finding {
+        let catalogue = crate::catalogue().expect("catalogue loads");
+        catalogue
+            .get(id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+            .evaluate(device)
+    }
+}
+
+#[cfg(test)]
+fn is_template_value(value: &str) -> bool {
+    value.contains("{$") || value.contains("{{")
+}

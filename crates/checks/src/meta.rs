@@ -80,6 +80,12 @@ pub enum Logic {
     AccountSetting(SettingRule),
     /// Logic in `src/code/<id>.rs`.
     Code,
+    /// The control lives outside configuration files (a router, the network, the device's
+    /// casing): a config audit reports `unknown` and names the evidence that would decide it.
+    External {
+        /// What decides it: `scan`, `facts`, `provisioning server`…
+        checked_by: Vec<String>,
+    },
 }
 
 /// A setting, its factory default, and the values that pass; per-family variants override it.
@@ -92,6 +98,9 @@ pub struct SettingRule {
     pub default: Option<String>,
     /// Values that make the control hold.
     pub pass: Vec<String>,
+    /// Inclusive numeric range that passes, for numeric settings (`[2, 10]`).
+    #[serde(default)]
+    pub pass_range: Option<(i64, i64)>,
     /// Values that neither pass nor fail (e.g. a mode whose meaning is unconfirmed).
     #[serde(default)]
     pub undecided: Vec<String>,
@@ -126,6 +135,8 @@ pub struct ResolvedRule<'a> {
     pub default: Option<&'a str>,
     /// Passing values.
     pub pass: &'a [String],
+    /// Passing numeric range.
+    pub pass_range: Option<(i64, i64)>,
     /// Values that decide nothing.
     pub undecided: &'a [String],
     /// Value meanings.
@@ -144,6 +155,7 @@ impl SettingRule {
             pass: variant
                 .and_then(|v| v.pass.as_deref())
                 .unwrap_or(&self.pass),
+            pass_range: self.pass_range,
             undecided: &self.undecided,
             meanings: variant
                 .and_then(|v| v.meanings.as_ref())

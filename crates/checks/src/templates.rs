@@ -80,6 +80,15 @@ pub(crate) fn setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     cx.finding(reading.status, message, vec![reading.evidence])
 }
 
+/// `template = "external"`: decided by evidence a configuration file does not hold.
+pub(crate) fn external(cx: &Context<'_>, checked_by: &[String]) -> Finding {
+    let message = format!(
+        "not decidable from configuration files; checked by {}",
+        checked_by.join(" or ")
+    );
+    cx.finding(Status::Unknown, message, Vec::new())
+}
+
 /// `template = "account_setting"`: every account in use must pass.
 pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     let rule = rule.resolve(cx.family);
@@ -125,7 +134,7 @@ pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     } else {
         (Status::Pass, format!("all {total} accounts in use pass"))
     };
-    cx.finding(status, format!("{} {message}", rule.key), evidence)
+    cx.finding(status, format!("{}: {message}", rule.key), evidence)
 }
 
 fn cx_rule_is_uniform(cx: &Context<'_>) -> bool {
@@ -133,7 +142,7 @@ fn cx_rule_is_uniform(cx: &Context<'_>) -> bool {
         crate::meta::Logic::Setting(rule) | crate::meta::Logic::AccountSetting(rule) => {
             rule.family.is_empty()
         }
-        crate::meta::Logic::Code => true,
+        crate::meta::Logic::Code | crate::meta::Logic::External { .. } => true,
     }
 }
 
@@ -144,5 +153,35 @@ impl Context<'_> {
         } else {
             String::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use voipguard_model::{Family, Status, Vendor};
+
+    use crate::testing::{device, run};
+
+    #[test]
+    fn a_global_setting_passes_fails_or_falls_back_to_its_default() {
+        let off = run(
+            "GS-SSH-OFF",
+            &device(Vendor::Grandstream, Family::Grp, &[("P276", "1")]),
+        );
+        assert_eq!(off.status, Status::Pass);
+        let on = run(
+            "GS-SSH-OFF",
+            &device(Vendor::Grandstream, Family::Grp, &[("P276", "0")]),
+        );
+        assert_eq!(on.status, Status::Fail);
+        assert_eq!(on.evidence[0].line, Some(1));
+        let absent = run("GS-SSH-OFF", &device(Vendor::Grandstream, Family::Grp, &[]));
+        assert_eq!(absent.status, Status::Fail, "SSH is on by factory default");
+        assert!(absent.evidence[0].default);
+        let templated = run(
+            "GS-SSH-OFF",
+            &device(Vendor::Grandstream, Family::Grp, &[("P276", "{$ssh}")]),
+        );
+        assert_eq!(templated.status, Status::Unknown);
     }
 }
