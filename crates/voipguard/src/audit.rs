@@ -1,0 +1,206 @@
+//! `voipguard audit`: read files, build devices, run the checks, stream the report.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use voipguard_checks::Catalogue;
+use voipguard_model::{Device, Family, FamilyBasis, Finding, Severity};
+use voipguard_parsers::Parsed;
+use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
+
+use crate::Outcome;
+use crate::cli::{AuditArgs, ColorChoice, FailOn, OutputFormat};
+use crate::inputs;
+use crate::inventory::{self, Inventory};
+
+/// Files audited in parallel before their results are written, in input order. Small enough to
+/// keep memory flat whatever the fleet size.
+const CHUNK: usize = 64;
+
+/// What one file gave.
+enum FileResult {
+    Device(Box<Device>, Vec<Finding>),
+    Skipped(Skipped),
+    Error(InputError),
+}
+
+/// How devices learn their model when the files do not say it.
+struct ModelSources {
+    model: Option<(String, Family)>,
+    inventory: Option<Inventory>,
+}
+
+/// Runs the audit and returns the exit outcome.
+pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
+    let catalogue = voipguard_checks::catalogue().map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))?;
+    let model = match &args.model {
+        Some(model) => match Family::from_model(model) {
+            Some(family) => Some((model.clone(), family)),
+            None => bail!("unknown model `{model}` (expected a Grandstream GRP/WP/GXP/GXV/HT/GDS or Snom model name)"),
+        },
+        None => None,
+    };
+    let inventory_file = args.inventory.clone().or_else(|| {
+        args.paths.iter().map(|root| root.join(inventory::FILE_NAME)).find(|candidate| candidate.is_file())
+    });
+    let inventory = inventory_file.as_deref().map(Inventory::load).transpose()?;
+    let sources = ModelSources { model, inventory };
+
+    let (files, mut errors) = inputs::collect(&args.paths);
+    let mut output = Output::open(args.output.as_deref())?;
+    let options = Options { catalogue, color: use_color(args), verbose: args.verbose };
+    let mut emitter = voipguard_report::emitter(report_format(args.format), output.writer(), options);
+    let progress = progress_bar(files.len());
+    let mut summary = Summary::default();
+    let mut skipped = Vec::new();
+    for chunk in files.chunks(CHUNK) {
+        let results: Vec<FileResult> = chunk.par_iter().map(|path| audit_file(catalogue, &sources, path)).collect();
+        for result in results {
+            match result {
+                FileResult::Device(device, findings) => {
+                    summary.add_device(&findings);
+                    emitter.device(DeviceResult { device: &device, findings: &findings }).context("cannot write the report")?;
+                }
+                FileResult::Skipped(file) => skipped.push(file),
+                FileResult::Error(error) => errors.push(error),
+            }
+        }
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish_and_clear();
+    summary.skipped = skipped.len();
+    summary.errors = errors.len();
+    emitter.finish(&skipped, &errors, &summary).context("cannot write the report")?;
+    drop(emitter);
+    output.commit()?;
+
+    Ok(if !errors.is_empty() {
+        Outcome::InputErrors
+    } else if threshold(args.fail_on).is_some_and(|threshold| summary.fails_at_or_above(threshold)) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path) -> FileResult {
+    let bytes = match inputs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return FileResult::Error(error),
+    };
+    match voipguard_parsers::parse(path, &bytes) {
+        Ok(Parsed::Device(mut device)) => {
+            apply_model(&mut device, sources, path);
+            let findings = voipguard_checks::evaluate(catalogue, &device);
+            // Reports need the device's identity, not its settings: drop them to keep memory flat.
+            device.settings.clear();
+            FileResult::Device(device, findings)
+        }
+        Ok(Parsed::Skipped { reason }) => {
+            tracing::debug!(file = %path.display(), %reason, "skipped");
+            FileResult::Skipped(Skipped { file: path.to_path_buf(), reason })
+        }
+        Err(error) => FileResult::Error(InputError {
+            file: error.file,
+            line: Some(error.line),
+            column: Some(error.column),
+            message: error.message,
+        }),
+    }
+}
+
+/// `--model` wins over the inventory, which wins over what the file says.
+fn apply_model(device: &mut Device, sources: &ModelSources, path: &Path) {
+    let (model, family, basis) = if let Some((model, family)) = &sources.model {
+        (model.as_str(), *family, FamilyBasis::ModelOption)
+    } else if let Some((model, family)) =
+        sources.inventory.as_ref().and_then(|inventory| inventory.lookup(device.mac.as_deref(), path))
+    {
+        (model, family, FamilyBasis::Inventory)
+    } else {
+        return;
+    };
+    device.model = Some(model.to_owned());
+    device.family = family;
+    device.family_basis = basis;
+}
+
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::High => Some(Severity::High),
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::Never => None,
+    }
+}
+
+fn report_format(format: OutputFormat) -> voipguard_report::Format {
+    match format {
+        OutputFormat::Text => voipguard_report::Format::Text,
+        OutputFormat::Json => voipguard_report::Format::Json,
+        OutputFormat::Sarif => voipguard_report::Format::Sarif,
+        OutputFormat::Html => voipguard_report::Format::Html,
+    }
+}
+
+fn use_color(args: &AuditArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
+/// A progress bar on a terminal for runs long enough to need one; hidden when piped.
+fn progress_bar(files: usize) -> ProgressBar {
+    if files < 200 || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(files as u64);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} eta {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Where the report goes: standard output, or a file replaced atomically when the run ends.
+enum Output {
+    Stdout(io::BufWriter<io::Stdout>),
+    File { temporary: tempfile::NamedTempFile, target: PathBuf },
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> anyhow::Result<Output> {
+        let Some(target) = path else {
+            return Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())));
+        };
+        let folder = target.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let temporary = tempfile::NamedTempFile::new_in(folder)
+            .with_context(|| format!("cannot create a file in {}", folder.display()))?;
+        Ok(Output::File { temporary, target: target.to_path_buf() })
+    }
+
+    fn writer(&mut self) -> Box<dyn Write + '_> {
+        match self {
+            Output::Stdout(stdout) => Box::new(stdout),
+            Output::File { temporary, .. } => Box::new(io::BufWriter::new(temporary.as_file_mut())),
+        }
+    }
+
+    /// Moves a file report into place; nothing to do for standard output.
+    fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Output::Stdout(mut stdout) => stdout.flush().context("cannot write to standard output"),
+            Output::File { temporary, target } => {
+                temporary.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+                Ok(())
+            }
+        }
+    }
+}

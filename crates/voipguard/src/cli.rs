@@ -1,0 +1,114 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audits VoIP phone configurations against the vendors' security guides.
+#[derive(Debug, Parser)]
+#[command(name = "voipguard", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More log output on standard error (-v info, -vv debug); VOIPGUARD_LOG overrides.
+    #[arg(short = 'v', long = "log-verbose", action = clap::ArgAction::Count, global = true)]
+    pub verbose_logs: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read configuration files and folders and decide every applicable control.
+    Audit(AuditArgs),
+    /// List the checks.
+    Rules(RulesArgs),
+    /// Print a check's rationale, remediation and references.
+    Explain(ExplainArgs),
+}
+
+/// `voipguard audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Files and folders (read recursively; hidden entries inside folders are passed over).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Exit 1 when a check fails at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+    /// Model of every device read (GRP2612W, WP820, GXP2170, D785…): decides what family-specific
+    /// settings mean. Overrides the inventory and what the files say.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Inventory file (TOML) mapping MACs or path globs to models.
+    #[arg(long)]
+    pub inventory: Option<PathBuf>,
+    /// Also list passing and not-applicable checks.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Colours: auto (on a terminal), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Write the report to this file instead of standard output (atomically).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Grouped per device, for a terminal.
+    Text,
+    /// The versioned JSON contract (docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Thresholds for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Any failed check.
+    Low,
+    /// Medium and above.
+    Medium,
+    /// High and above.
+    High,
+    /// Critical only.
+    Critical,
+    /// Never exit 1 for findings.
+    Never,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal only.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `voipguard rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Only checks of this vendor (grandstream, snom).
+    #[arg(long)]
+    pub vendor: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `voipguard explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Check id (the baseline control id), e.g. GS-SSH-OFF.
+    pub id: String,
+}
