@@ -31,6 +31,11 @@ pub fn evaluate(catalogue: &'static Catalogue, device: &Device) -> Vec<Finding> 
 }
 
 #[cfg(test)]
+fn is_template_value(value: &str) -> bool {
+    value.contains("{$") || value.contains("{{")
+}
+
+#[cfg(test)]
 pub(crate) mod testing {
     //! Building devices by hand for unit tests of checks.
 
@@ -38,7 +43,7 @@ pub(crate) mod testing {
     use std::sync::Arc;
 
     use voipguard_model::{
-        Device, Family, FamilyBasis, Finding, Origin, Setting, SettingKey, Value, Vendor,
+        Device, Family, FamilyBasis, Finding, Origin, Perm, Setting, SettingKey, Value, Vendor,
     };
 
     /// A device of `vendor`/`family` with `settings` written at consecutive lines of `test.cfg`.
@@ -82,6 +87,22 @@ pub(crate) mod testing {
         device
     }
 
+    /// A Snom device whose settings carry permission flags, for checks that judge the flags.
+    pub(crate) fn snom_device_with_perms(settings: &[(&str, &str, Perm)]) -> Device {
+        let pairs: Vec<(&str, &str)> = settings
+            .iter()
+            .map(|&(name, value, _)| (name, value))
+            .collect();
+        let mut device = device(Vendor::Snom, Family::Snom, &pairs);
+        for setting in device.settings.values_mut() {
+            setting.perm = settings
+                .iter()
+                .find(|(name, ..)| *name == setting.origin.written_as)
+                .map(|&(_, _, perm)| perm);
+        }
+        device
+    }
+
     /// Runs one check by id on a device.
     pub(crate) fn run(id: &str, device: &Device) -> Finding {
         let catalogue = crate::catalogue().expect("catalogue loads");
@@ -90,9 +111,4 @@ pub(crate) mod testing {
             .unwrap_or_else(|| panic!("no check {id}"))
             .evaluate(device)
     }
-}
-
-#[cfg(test)]
-fn is_template_value(value: &str) -> bool {
-    value.contains("{$") || value.contains("{{")
 }

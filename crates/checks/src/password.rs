@@ -136,6 +136,12 @@ pub fn judge(secret: &str, policy: &Policy, related: &[&str]) -> Judgement {
     }
 }
 
+/// True when `secret` is a factory default or a value installers use as one (`0000`, `1234`,
+/// `admin`): for PINs, which no length or class rule fits.
+pub fn is_well_known_default(secret: &str) -> bool {
+    DEFAULTS.contains(&secret.to_lowercase().as_str())
+}
+
 /// Number of classes among upper case, lower case, digits and everything else.
 pub fn character_classes(secret: &str) -> usize {
     let upper = secret.chars().any(|c| c.is_uppercase());
