@@ -50,10 +50,16 @@ fn read(cx: &Context<'_>, rule: &ResolvedRule<'_>, key: SettingKey) -> Reading {
 
 fn judge(rule: &ResolvedRule<'_>, value: &str) -> Status {
     let value = value.trim();
-    if rule
-        .pass
-        .iter()
-        .any(|pass| pass.eq_ignore_ascii_case(value))
+    let in_range = rule.pass_range.is_some_and(|(low, high)| {
+        value
+            .parse::<i64>()
+            .is_ok_and(|number| (low..=high).contains(&number))
+    });
+    if in_range
+        || rule
+            .pass
+            .iter()
+            .any(|pass| pass.eq_ignore_ascii_case(value))
     {
         Status::Pass
     } else if rule

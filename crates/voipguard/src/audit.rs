@@ -35,34 +35,53 @@ struct ModelSources {
 
 /// Runs the audit and returns the exit outcome.
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
-    let catalogue = voipguard_checks::catalogue().map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))?;
+    let catalogue = voipguard_checks::catalogue()
+        .map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))?;
     let model = match &args.model {
         Some(model) => match Family::from_model(model) {
             Some(family) => Some((model.clone(), family)),
-            None => bail!("unknown model `{model}` (expected a Grandstream GRP/WP/GXP/GXV/HT/GDS or Snom model name)"),
+            None => bail!(
+                "unknown model `{model}` (expected a Grandstream GRP/WP/GXP/GXV/HT/GDS or Snom model name)"
+            ),
         },
         None => None,
     };
     let inventory_file = args.inventory.clone().or_else(|| {
-        args.paths.iter().map(|root| root.join(inventory::FILE_NAME)).find(|candidate| candidate.is_file())
+        args.paths
+            .iter()
+            .map(|root| root.join(inventory::FILE_NAME))
+            .find(|candidate| candidate.is_file())
     });
     let inventory = inventory_file.as_deref().map(Inventory::load).transpose()?;
     let sources = ModelSources { model, inventory };
 
     let (files, mut errors) = inputs::collect(&args.paths);
     let mut output = Output::open(args.output.as_deref())?;
-    let options = Options { catalogue, color: use_color(args), verbose: args.verbose };
-    let mut emitter = voipguard_report::emitter(report_format(args.format), output.writer(), options);
+    let options = Options {
+        catalogue,
+        color: use_color(args),
+        verbose: args.verbose,
+    };
+    let mut emitter =
+        voipguard_report::emitter(report_format(args.format), output.writer(), options);
     let progress = progress_bar(files.len());
     let mut summary = Summary::default();
     let mut skipped = Vec::new();
     for chunk in files.chunks(CHUNK) {
-        let results: Vec<FileResult> = chunk.par_iter().map(|path| audit_file(catalogue, &sources, path)).collect();
+        let results: Vec<FileResult> = chunk
+            .par_iter()
+            .map(|path| audit_file(catalogue, &sources, path))
+            .collect();
         for result in results {
             match result {
                 FileResult::Device(device, findings) => {
                     summary.add_device(&findings);
-                    emitter.device(DeviceResult { device: &device, findings: &findings }).context("cannot write the report")?;
+                    emitter
+                        .device(DeviceResult {
+                            device: &device,
+                            findings: &findings,
+                        })
+                        .context("cannot write the report")?;
                 }
                 FileResult::Skipped(file) => skipped.push(file),
                 FileResult::Error(error) => errors.push(error),
@@ -73,13 +92,16 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     progress.finish_and_clear();
     summary.skipped = skipped.len();
     summary.errors = errors.len();
-    emitter.finish(&skipped, &errors, &summary).context("cannot write the report")?;
+    emitter
+        .finish(&skipped, &errors, &summary)
+        .context("cannot write the report")?;
     drop(emitter);
     output.commit()?;
 
     Ok(if !errors.is_empty() {
         Outcome::InputErrors
-    } else if threshold(args.fail_on).is_some_and(|threshold| summary.fails_at_or_above(threshold)) {
+    } else if threshold(args.fail_on).is_some_and(|threshold| summary.fails_at_or_above(threshold))
+    {
         Outcome::Findings
     } else {
         Outcome::Clean
@@ -101,7 +123,10 @@ fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path
         }
         Ok(Parsed::Skipped { reason }) => {
             tracing::debug!(file = %path.display(), %reason, "skipped");
-            FileResult::Skipped(Skipped { file: path.to_path_buf(), reason })
+            FileResult::Skipped(Skipped {
+                file: path.to_path_buf(),
+                reason,
+            })
         }
         Err(error) => FileResult::Error(InputError {
             file: error.file,
@@ -116,8 +141,10 @@ fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path
 fn apply_model(device: &mut Device, sources: &ModelSources, path: &Path) {
     let (model, family, basis) = if let Some((model, family)) = &sources.model {
         (model.as_str(), *family, FamilyBasis::ModelOption)
-    } else if let Some((model, family)) =
-        sources.inventory.as_ref().and_then(|inventory| inventory.lookup(device.mac.as_deref(), path))
+    } else if let Some((model, family)) = sources
+        .inventory
+        .as_ref()
+        .and_then(|inventory| inventory.lookup(device.mac.as_deref(), path))
     {
         (model, family, FamilyBasis::Inventory)
     } else {
@@ -152,7 +179,9 @@ fn use_color(args: &AuditArgs) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
         }
     }
 }
@@ -163,7 +192,9 @@ fn progress_bar(files: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(files as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} eta {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files {per_sec} eta {eta}")
+    {
         bar.set_style(style);
     }
     bar
@@ -172,18 +203,30 @@ fn progress_bar(files: usize) -> ProgressBar {
 /// Where the report goes: standard output, or a file replaced atomically when the run ends.
 enum Output {
     Stdout(io::BufWriter<io::Stdout>),
-    File { temporary: tempfile::NamedTempFile, target: PathBuf },
+    File {
+        temporary: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
 }
 
 impl Output {
     fn open(path: Option<&Path>) -> anyhow::Result<Output> {
         let Some(target) = path else {
-            return Ok(Output::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout())));
+            return Ok(Output::Stdout(io::BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            )));
         };
-        let folder = target.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let folder = target
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let temporary = tempfile::NamedTempFile::new_in(folder)
             .with_context(|| format!("cannot create a file in {}", folder.display()))?;
-        Ok(Output::File { temporary, target: target.to_path_buf() })
+        Ok(Output::File {
+            temporary,
+            target: target.to_path_buf(),
+        })
     }
 
     fn writer(&mut self) -> Box<dyn Write + '_> {
@@ -198,7 +241,9 @@ impl Output {
         match self {
             Output::Stdout(mut stdout) => stdout.flush().context("cannot write to standard output"),
             Output::File { temporary, target } => {
-                temporary.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+                temporary
+                    .persist(&target)
+                    .with_context(|| format!("cannot write {}", target.display()))?;
                 Ok(())
             }
         }

@@ -47,22 +47,42 @@ pub struct Inventory {
 impl Inventory {
     /// Reads and validates an inventory file; errors name the file and line.
     pub fn load(path: &Path) -> anyhow::Result<Inventory> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read inventory {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read inventory {}", path.display()))?;
         let file: File = toml::from_str(&text).map_err(|err| {
-            let line = err.span().map(|span| text[..span.start].lines().count().max(1));
-            anyhow::anyhow!("{}:{}: {}", path.display(), line.unwrap_or(1), err.message())
+            let line = err
+                .span()
+                .map(|span| text[..span.start].lines().count().max(1));
+            anyhow::anyhow!(
+                "{}:{}: {}",
+                path.display(),
+                line.unwrap_or(1),
+                err.message()
+            )
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut inventory = Inventory { base, ..Inventory::default() };
+        let mut inventory = Inventory {
+            base,
+            ..Inventory::default()
+        };
         for (number, entry) in file.device.into_iter().enumerate() {
             let place = format!("{}: [[device]] #{}", path.display(), number + 1);
             let Some(family) = Family::from_model(&entry.model) else {
-                bail!("{place}: unknown model `{}` (expected a Grandstream GRP/WP/GXP/GXV/HT/GDS or Snom model name)", entry.model);
+                bail!(
+                    "{place}: unknown model `{}` (expected a Grandstream GRP/WP/GXP/GXV/HT/GDS or Snom model name)",
+                    entry.model
+                );
             };
             match (entry.mac, entry.path) {
-                (Some(mac), None) => inventory.by_mac.push((normalise_mac(&mac), entry.model, family)),
+                (Some(mac), None) => {
+                    inventory
+                        .by_mac
+                        .push((normalise_mac(&mac), entry.model, family))
+                }
                 (None, Some(glob)) => {
-                    let matcher = Glob::new(&glob).with_context(|| format!("{place}: bad path glob"))?.compile_matcher();
+                    let matcher = Glob::new(&glob)
+                        .with_context(|| format!("{place}: bad path glob"))?
+                        .compile_matcher();
                     inventory.by_path.push((matcher, entry.model, family));
                 }
                 _ => bail!("{place}: give exactly one of `mac` or `path`"),
@@ -74,15 +94,23 @@ impl Inventory {
     /// The model and family the inventory gives a device, MAC first.
     pub fn lookup(&self, mac: Option<&str>, path: &Path) -> Option<(&str, Family)> {
         let by_mac = mac.and_then(|mac| self.by_mac.iter().find(|(known, _, _)| known == mac));
-        let found = by_mac.map(|(_, model, family)| (model, family)).or_else(|| {
-            let relative = path.strip_prefix(&self.base).unwrap_or(path);
-            self.by_path.iter().find(|(glob, _, _)| glob.is_match(relative)).map(|(_, model, family)| (model, family))
-        });
+        let found = by_mac
+            .map(|(_, model, family)| (model, family))
+            .or_else(|| {
+                let relative = path.strip_prefix(&self.base).unwrap_or(path);
+                self.by_path
+                    .iter()
+                    .find(|(glob, _, _)| glob.is_match(relative))
+                    .map(|(_, model, family)| (model, family))
+            });
         found.map(|(model, family)| (model.as_str(), *family))
     }
 }
 
 /// 12 lower-case hex digits, separators removed.
 pub fn normalise_mac(mac: &str) -> String {
-    mac.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_lowercase()).collect()
+    mac.chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }

@@ -8,7 +8,8 @@ use voipguard_checks::meta::Logic;
 use crate::cli::{ExplainArgs, RulesArgs};
 
 fn catalogue() -> anyhow::Result<&'static voipguard_checks::Catalogue> {
-    voipguard_checks::catalogue().map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))
+    voipguard_checks::catalogue()
+        .map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))
 }
 
 /// Lists the checks.
@@ -16,7 +17,11 @@ pub fn list(args: &RulesArgs) -> anyhow::Result<()> {
     let checks: Vec<_> = catalogue()?
         .checks()
         .iter()
-        .filter(|check| args.vendor.as_deref().is_none_or(|vendor| check.meta.vendor.vendor().as_str() == vendor))
+        .filter(|check| {
+            args.vendor
+                .as_deref()
+                .is_none_or(|vendor| check.meta.vendor.vendor().as_str() == vendor)
+        })
         .collect();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -63,9 +68,19 @@ pub fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
     let meta = &check.meta;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{} — {}", meta.id, meta.title)?;
-    writeln!(out, "severity: {}   vendor: {}   applies to: {}", meta.severity, meta.vendor.vendor(), meta.applies_to.join(", "))?;
+    writeln!(
+        out,
+        "severity: {}   vendor: {}   applies to: {}",
+        meta.severity,
+        meta.vendor.vendor(),
+        meta.applies_to.join(", ")
+    )?;
     writeln!(out, "decided by: {}\n", decided_by(&meta.logic))?;
-    writeln!(out, "Why it matters\n  {}\n", meta.rationale.trim().replace('\n', "\n  "))?;
+    writeln!(
+        out,
+        "Why it matters\n  {}\n",
+        meta.rationale.trim().replace('\n', "\n  ")
+    )?;
     writeln!(out, "How to fix\n  {}", meta.remediation.text.trim())?;
     for (format, fix) in &meta.remediation.formats {
         writeln!(out, "  {format}: {fix}")?;

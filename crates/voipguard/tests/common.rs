@@ -4,12 +4,18 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
 }
 
 /// `../shared` beside the checkout, where the real corpus lives (never copied into the project).
 pub fn shared() -> PathBuf {
     let shared = workspace().join("../shared");
-    assert!(shared.join("corpus").is_dir(), "../shared/corpus must sit beside the checkout");
+    assert!(
+        shared.join("corpus").is_dir(),
+        "../shared/corpus must sit beside the checkout"
+    );
     shared
 }

@@ -14,11 +14,18 @@ fn every_corpus_phone_file_audits_without_error() {
     let shared = common::shared();
     for vendor in ["grandstream", "snom"] {
         let folder = shared.join("corpus").join(vendor);
-        let mut files: Vec<_> = std::fs::read_dir(&folder).expect("corpus folder").map(|f| f.expect("readable").path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&folder)
+            .expect("corpus folder")
+            .map(|f| f.expect("readable").path())
+            .collect();
         files.sort();
         assert!(!files.is_empty(), "{} is empty", folder.display());
         for file in files {
-            let name = file.file_name().and_then(|n| n.to_str()).expect("utf-8 name").to_owned();
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("utf-8 name")
+                .to_owned();
             let bytes = std::fs::read(&file).expect("readable corpus file");
             let relative = std::path::Path::new("corpus").join(vendor).join(&name);
             let summary = match voipguard_parsers::parse(&relative, &bytes) {
@@ -27,10 +34,23 @@ fn every_corpus_phone_file_audits_without_error() {
                     let findings = voipguard_checks::evaluate(catalogue, &device);
                     let mut text = format!(
                         "device {} vendor={} family={} ({:?}) model={:?} templated={} settings={}\n",
-                        device.id, device.vendor, device.family, device.family_basis, device.model, device.templated, device.settings.len()
+                        device.id,
+                        device.vendor,
+                        device.family,
+                        device.family_basis,
+                        device.model,
+                        device.templated,
+                        device.settings.len()
                     );
                     for finding in findings {
-                        writeln!(text, "{:<20} {:<14} {}", finding.check, finding.status.as_str(), finding.message).expect("write to String");
+                        writeln!(
+                            text,
+                            "{:<20} {:<14} {}",
+                            finding.check,
+                            finding.status.as_str(),
+                            finding.message
+                        )
+                        .expect("write to String");
                     }
                     text
                 }

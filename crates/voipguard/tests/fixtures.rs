@@ -19,26 +19,47 @@ fn every_fixture_gives_its_expected_status() {
         let vendor = vendor.expect("readable").path();
         for check_dir in std::fs::read_dir(&vendor).expect("readable vendor folder") {
             let check_dir = check_dir.expect("readable").path();
-            let id = check_dir.file_name().and_then(|name| name.to_str()).expect("utf-8 name").to_owned();
-            let check = catalogue.get(&id).unwrap_or_else(|| panic!("fixture folder {id} names no check"));
-            let mut files: Vec<_> = std::fs::read_dir(&check_dir).expect("readable").map(|f| f.expect("readable").path()).collect();
+            let id = check_dir
+                .file_name()
+                .and_then(|name| name.to_str())
+                .expect("utf-8 name")
+                .to_owned();
+            let check = catalogue
+                .get(&id)
+                .unwrap_or_else(|| panic!("fixture folder {id} names no check"));
+            let mut files: Vec<_> = std::fs::read_dir(&check_dir)
+                .expect("readable")
+                .map(|f| f.expect("readable").path())
+                .collect();
             files.sort();
             for file in files {
-                let stem = file.file_stem().and_then(|s| s.to_str()).expect("utf-8 name").to_owned();
+                let stem = file
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .expect("utf-8 name")
+                    .to_owned();
                 let expected = match stem.split('-').next() {
                     Some("fail") => Status::Fail,
                     Some("pass") => Status::Pass,
                     _ => panic!("{}: fixture names start with fail or pass", file.display()),
                 };
                 let bytes = std::fs::read(&file).expect("readable fixture");
-                let relative = file.strip_prefix(common::workspace()).expect("under workspace").to_path_buf();
+                let relative = file
+                    .strip_prefix(common::workspace())
+                    .expect("under workspace")
+                    .to_path_buf();
                 let device = match voipguard_parsers::parse(&relative, &bytes) {
                     Ok(Parsed::Device(device)) => device,
                     other => panic!("{}: not a device: {other:?}", file.display()),
                 };
                 let finding = check.evaluate(&device);
                 if finding.status != expected {
-                    failures.push(format!("{}: expected {expected}, got {} ({})", relative.display(), finding.status, finding.message));
+                    failures.push(format!(
+                        "{}: expected {expected}, got {} ({})",
+                        relative.display(),
+                        finding.status,
+                        finding.message
+                    ));
                 }
                 seen.insert((id.clone(), stem.clone()));
                 insta::with_settings!({ snapshot_suffix => format!("{id}-{stem}"), omit_expression => true, prepend_module_to_snapshot => false }, {
@@ -47,13 +68,29 @@ fn every_fixture_gives_its_expected_status() {
             }
         }
     }
-    assert!(failures.is_empty(), "fixtures with an unexpected status:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixtures with an unexpected status:\n{}",
+        failures.join("\n")
+    );
     let missing: Vec<_> = catalogue
         .checks()
         .iter()
-        .filter(|check| !matches!(check.meta.logic, voipguard_checks::meta::Logic::External { .. }))
+        .filter(|check| {
+            !matches!(
+                check.meta.logic,
+                voipguard_checks::meta::Logic::External { .. }
+            )
+        })
         .flat_map(|check| ["fail", "pass"].map(|kind| (check.id().to_owned(), kind)))
-        .filter(|(id, kind)| !seen.iter().any(|(seen_id, stem)| seen_id == id && stem.starts_with(kind)))
+        .filter(|(id, kind)| {
+            !seen
+                .iter()
+                .any(|(seen_id, stem)| seen_id == id && stem.starts_with(kind))
+        })
         .collect();
-    assert!(missing.is_empty(), "checks without a fail and a pass fixture: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "checks without a fail and a pass fixture: {missing:?}"
+    );
 }

@@ -7,16 +7,28 @@ mod common;
 fn every_reference_names_a_real_guide_section() {
     let guides = common::shared().join("guides");
     let mut problems = Vec::new();
-    for check in voipguard_checks::catalogue().expect("catalogue loads").checks() {
+    for check in voipguard_checks::catalogue()
+        .expect("catalogue loads")
+        .checks()
+    {
         for reference in &check.meta.references {
             match std::fs::read_to_string(guides.join(&reference.guide)) {
                 Ok(text) => {
-                    let found = text.lines().any(|line| line.trim().eq_ignore_ascii_case(reference.section.trim()));
+                    let found = text
+                        .lines()
+                        .any(|line| line.trim().eq_ignore_ascii_case(reference.section.trim()));
                     if !found {
-                        problems.push(format!("{}: no heading `{}` in {}", check.id(), reference.section, reference.guide));
+                        problems.push(format!(
+                            "{}: no heading `{}` in {}",
+                            check.id(),
+                            reference.section,
+                            reference.guide
+                        ));
                     }
                 }
-                Err(err) => problems.push(format!("{}: guide {}: {err}", check.id(), reference.guide)),
+                Err(err) => {
+                    problems.push(format!("{}: guide {}: {err}", check.id(), reference.guide))
+                }
             }
         }
     }
