@@ -17,6 +17,11 @@ pub enum Format {
 
 /// Detects the format from content alone, or `None` when the file is not a phone configuration.
 pub fn detect(text: &str) -> Option<Format> {
+    // A PHP script may print configuration lines, but what it prints depends on code: the
+    // rendered output is the file to audit.
+    if is_php(text) {
+        return None;
+    }
     if let Some(root) = first_element(text) {
         return match root.as_str() {
             "gs_provision" => Some(Format::GrandstreamXml),
@@ -65,6 +70,7 @@ fn content_lines(text: &str) -> impl Iterator<Item = &str> {
             && !line.starts_with('#')
             && !line.starts_with('<')
             && !line.starts_with("{%")
+            && !line.starts_with("{{")
             && !line.starts_with("{#")
             && !line.starts_with("{/")
             && !line.starts_with("{if")
@@ -98,8 +104,46 @@ fn looks_like_snom_text(text: &str) -> bool {
             return false;
         };
         let name = name.strip_suffix(['!', '$', '&']).unwrap_or(name);
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        is_snom_name(name)
     })
+}
+
+/// A Snom text-format name, possibly with a template expression building the identity into it
+/// (`user_pass{{n}}`, `user_name{$line}`).
+fn is_snom_name(name: &str) -> bool {
+    let mut braces = 0usize;
+    for c in name.chars() {
+        match c {
+            '{' => braces += 1,
+            '}' => braces = braces.saturating_sub(1),
+            _ if braces > 0 => {}
+            c if c.is_ascii_alphanumeric() || c == '_' => {}
+            _ => return false,
+        }
+    }
+    braces == 0 && name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_php(text: &str) -> bool {
+    text.trim_start()
+        .get(..5)
+        .is_some_and(|head| head.eq_ignore_ascii_case("<?php"))
+}
+
+/// Snom M3 / DECT base configuration: `%NAME%:value` lines and `//` comments.
+fn looks_like_snom_dect(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .take(20)
+        .peekable();
+    lines.peek().is_some()
+        && lines.all(|line| {
+            line.strip_prefix('%')
+                .and_then(|rest| rest.split_once("%:"))
+                .is_some_and(|(name, _)| !name.is_empty())
+        })
 }
 
 /// A reason for skipping a file that is not a phone configuration.
@@ -112,6 +156,8 @@ pub(crate) fn describe_unknown(text: &str) -> String {
         .to_ascii_lowercase();
     let kind = if lower.starts_with("<?php") || lower.contains("<?php") {
         "PHP source"
+    } else if looks_like_snom_dect(text) {
+        "a Snom M3 DECT configuration (`%NAME%:value` lines), a format this version does not read"
     } else if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
         "an HTML page"
     } else if let Some(root) = first_element(text) {
@@ -165,5 +211,20 @@ mod tests {
             describe_unknown("<?php echo 1;"),
             "not a phone configuration: PHP source"
         );
+    }
+
+    #[test]
+    fn snom_text_templates_php_and_dect() {
+        assert_eq!(
+            detect(
+                "<html><pre>\n{{for e in sip}}\nuser_pass{{n}}: x\nuser_srtp{$line}$: off\n</pre></html>"
+            ),
+            Some(Format::SnomText)
+        );
+        assert_eq!(detect("<?php\n?>\nhttp_pass$: x\nadmin_mode$: off\n"), None);
+        let dect = "//-- Network --\n%NETWORK_SNTP_SERVER%:\"ntp\" // x\n%SRV_0_SIP_UA_DATA_DOMAIN%:\"a\"\n";
+        assert_eq!(detect(dect), None);
+        assert!(describe_unknown(dect).contains("Snom M3 DECT"));
+        assert!(!describe_unknown("% not\n").contains("DECT"));
     }
 }
