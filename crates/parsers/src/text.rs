@@ -48,7 +48,7 @@ fn utf16<'a>(
     bytes: &'a [u8],
     unit: fn([u8; 2]) -> u16,
 ) -> Result<Cow<'a, str>, ParseError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(error(
             file,
             1,
