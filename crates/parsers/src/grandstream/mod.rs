@@ -87,6 +87,11 @@ impl DeviceBuilder {
         );
     }
 
+    /// The MAC the file states (already normalised).
+    fn mac(&mut self, mac: String) {
+        self.device.mac = Some(mac);
+    }
+
     /// Marks the device as a provisioning template (a directive or templated MAC was seen).
     fn templated(&mut self) {
         self.device.templated = true;

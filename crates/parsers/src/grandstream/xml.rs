@@ -113,7 +113,7 @@ fn read_mac(
                 "expected 12 hexadecimal digits in <mac> (separators allowed)".into(),
             )
         })?;
-        builder.device.mac = Some(mac);
+        builder.mac(mac);
     }
     Ok(())
 }
