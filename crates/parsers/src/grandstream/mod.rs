@@ -1,20 +1,246 @@
 //! Grandstream provisioning files: legacy P-value text, XML v1 and XML v2 alias.
+//!
+//! Every setting is filed under its canonical name (`docs/settings-model.md`): global settings by
+//! P-value, per-account settings as `account.<alias tail>` with the account number as index, alias
+//! values turned into P-value values.
 
-use std::path::PathBuf;
+mod table;
+mod text;
+mod xml;
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use voipguard_model::Device;
+use voipguard_model::{Device, Family, FamilyBasis, Origin, Setting, SettingKey, Value, Vendor};
 
 use crate::ParseError;
+use crate::template::is_template;
 
-/// Parses `Pnnn = value` text.
-pub fn parse_text(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    let _ = (file, text);
-    todo!("grandstream text parser")
+pub use text::parse_text;
+pub use xml::parse_xml;
+
+/// Collects the settings of one file into a device.
+struct DeviceBuilder {
+    file: Arc<PathBuf>,
+    device: Device,
 }
 
-/// Parses `<gs_provision>` XML (v1 P-values or v2 aliases, flat or nested `<part>`).
-pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    let _ = (file, text);
-    todo!("grandstream xml parser")
+/// Where a setting was written: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Position {
+    line: u32,
+    column: u32,
+}
+
+impl DeviceBuilder {
+    /// Starts a device whose family comes from the template header, if `text` has one, and whose
+    /// MAC comes from a `cfg<mac>` file name.
+    fn new(file: &Arc<PathBuf>, text: &str) -> Self {
+        let (family, basis, model) = match family_from_header(text) {
+            Some((family, model)) => (family, FamilyBasis::Content, model),
+            None => (Family::Unknown, FamilyBasis::Assumed, None),
+        };
+        let mut device = Device::new(String::new(), Vendor::Grandstream, family, basis);
+        device.model = model;
+        device.mac = mac_from_file_name(file);
+        device.sources = vec![Arc::clone(file)];
+        DeviceBuilder {
+            file: Arc::clone(file),
+            device,
+        }
+    }
+
+    /// Adds one setting as written. `name` is a P-value (`P276`), an alias
+    /// (`account.1.sip.transport`) or a templated name; `value` is the raw value text.
+    fn add(&mut self, name: &str, value: &str, at: Position, conditional: bool) {
+        let (key, converted) = if let Some(number) = pvalue_number(name) {
+            (table::pvalue_key(number, self.device.family), value.into())
+        } else if is_template(name) && !name.starts_with("account.") {
+            // A generated P-value number (`P{{ position }}01`) names nothing the table knows.
+            (SettingKey::global(name), value.into())
+        } else {
+            let alias = table::alias(name);
+            (alias.key, table::alias_value(alias.values, value))
+        };
+        let templated = is_template(name) || is_template(value);
+        let value = if templated {
+            Value::Template(value.to_owned())
+        } else {
+            Value::Literal(converted.into_owned())
+        };
+        self.device.templated |= templated;
+        let secret = table::is_secret(&key, name);
+        self.device.set(
+            key,
+            Setting {
+                value,
+                origin: Origin {
+                    file: Arc::clone(&self.file),
+                    line: at.line,
+                    column: at.column,
+                    written_as: name.to_owned(),
+                },
+                perm: None,
+                secret,
+                conditional,
+            },
+        );
+    }
+
+    /// The MAC the file states (already normalised).
+    fn mac(&mut self, mac: String) {
+        self.device.mac = Some(mac);
+    }
+
+    /// Marks the device as a provisioning template (a directive or templated MAC was seen).
+    fn templated(&mut self) {
+        self.device.templated = true;
+    }
+
+    fn finish(mut self) -> Device {
+        if self.device.family == Family::Unknown
+            && table::GDS_PVALUES
+                .iter()
+                .any(|name| self.device.global(name).is_some())
+        {
+            self.device.family = Family::Gds;
+            self.device.family_basis = FamilyBasis::Content;
+        }
+        self.device.id = match &self.device.mac {
+            Some(mac) => mac.clone(),
+            None => self.file.display().to_string(),
+        };
+        self.device
+    }
+}
+
+/// `271` for `P271`; `None` for anything else (aliases, templated names, numbers too large).
+fn pvalue_number(name: &str) -> Option<u32> {
+    let digits = name.strip_prefix('P')?;
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// How far into a file the template header ("Configuration Template For GRP26xx …") may be.
+const HEADER_WINDOW: usize = 16 * 1024;
+
+/// Family (and the model, when the header names exactly one) from a vendor template header such
+/// as `Configuration Template For WP820 Version 1.0.1.16`.
+fn family_from_header(text: &str) -> Option<(Family, Option<String>)> {
+    let mut end = text.len().min(HEADER_WINDOW);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text.get(..end)?.to_ascii_lowercase();
+    const MARKER: &str = "template for ";
+    let start = head.find(MARKER)? + MARKER.len();
+    let token: String = text
+        .get(start..end)?
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .collect();
+    let family = Family::from_model(&token)?;
+    let names_one_model = token.chars().all(|c| c.is_ascii_alphanumeric())
+        && token
+            .get(2..)
+            .is_some_and(|number| !number.contains(['x', 'X']));
+    Some((family, names_one_model.then_some(token)))
+}
+
+/// Twelve lower-case hex digits from a MAC written with or without separators.
+fn normalise_mac(written: &str) -> Option<String> {
+    let digits: String = written
+        .chars()
+        .filter(|c| !matches!(c, ':' | '-' | '.') && !c.is_whitespace())
+        .collect();
+    (digits.len() == 12 && digits.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| digits.to_ascii_lowercase())
+}
+
+/// The MAC in a file name `cfg<mac>.xml` or `cfg<mac>` (any case, any prefix before `cfg`).
+fn mac_from_file_name(file: &Path) -> Option<String> {
+    let name = file.file_name()?.to_str()?.to_ascii_lowercase();
+    let stem = name.strip_suffix(".xml").unwrap_or(&name);
+    let mac = stem.get(stem.len().checked_sub(12)?..)?;
+    let before = stem.get(..stem.len() - 12)?;
+    before
+        .ends_with("cfg")
+        .then(|| normalise_mac(mac))
+        .flatten()
+}
+
+/// A parse error at `at`.
+fn error_at(file: &Arc<PathBuf>, at: Position, message: String) -> ParseError {
+    crate::text::error(file, at.line, at.column, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_comes_from_the_template_header() {
+        let cases = [
+            (
+                "<!-- ## Configuration Template For GRP26xx Firmware Version 1.0.3.6 -->",
+                Family::Grp,
+                None,
+            ),
+            (
+                "<!-- Configuration Template for GRP261x/2x/3x/5x/7x Firmware -->",
+                Family::Grp,
+                None,
+            ),
+            (
+                "<!-- ## Configuration Template For WP820 Version 1.0.1.16 -->",
+                Family::Wp820,
+                Some("WP820"),
+            ),
+            (
+                "<!-- Configuration Template For GXP21xx Firmware Version 1.0.5.32 -->",
+                Family::Gxp,
+                None,
+            ),
+        ];
+        for (header, family, model) in cases {
+            let found = family_from_header(header);
+            assert_eq!(found, Some((family, model.map(String::from))), "{header}");
+        }
+        assert_eq!(family_from_header("<gs_provision/>"), None);
+    }
+
+    #[test]
+    fn mac_comes_from_cfg_file_names() {
+        assert_eq!(
+            mac_from_file_name(Path::new("/x/cfg000B82123456.xml")).as_deref(),
+            Some("000b82123456")
+        );
+        assert_eq!(
+            mac_from_file_name(Path::new("cfg000b82123456")).as_deref(),
+            Some("000b82123456")
+        );
+        assert_eq!(
+            mac_from_file_name(Path::new("site_cfg000b828c8f97.xml")).as_deref(),
+            Some("000b828c8f97")
+        );
+        assert_eq!(mac_from_file_name(Path::new("cfg.xml")), None);
+        assert_eq!(mac_from_file_name(Path::new("cfg00zz82123456.xml")), None);
+        assert_eq!(mac_from_file_name(Path::new("x000b82123456.xml")), None);
+    }
+
+    #[test]
+    fn macs_are_normalised() {
+        assert_eq!(
+            normalise_mac("00:0B:82:12:34:56").as_deref(),
+            Some("000b82123456")
+        );
+        assert_eq!(
+            normalise_mac("000b82-123456").as_deref(),
+            Some("000b82123456")
+        );
+        assert_eq!(normalise_mac("000b8212345"), None);
+    }
 }
