@@ -1,4 +1,4 @@
-//! Property tests: no input makes `parse` panic, and values written to a Snom text file come back
+//! Property tests: no input (of any format) makes `parse` panic, and values written to a Snom text file come back
 //! unchanged.
 
 use std::collections::BTreeMap;
@@ -6,7 +6,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use voipguard_model::{Perm, Value};
-use voipguard_parsers::{Format, Parsed, detect, parse};
+use voipguard_parsers::{Parsed, parse};
 
 /// Pieces of Snom XML, text and template syntax, so random files reach deep into both parsers.
 fn snom_fragment() -> impl Strategy<Value = String> {
@@ -28,28 +28,18 @@ fn snom_fragment() -> impl Strategy<Value = String> {
     ]
 }
 
-/// `parse` on a file this branch's Grandstream parser would receive: those parsers are still
-/// stubs here, and the Grandstream helper owns their robustness.
-fn parse_unless_grandstream(bytes: &[u8]) -> Option<Result<Parsed, voipguard_parsers::ParseError>> {
-    let grandstream = matches!(
-        detect(&String::from_utf8_lossy(bytes)),
-        Some(Format::GrandstreamText | Format::GrandstreamXml)
-    );
-    (!grandstream).then(|| parse(Path::new("snom-fuzz.xml"), bytes))
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = parse_unless_grandstream(&bytes);
+        let _ = parse(Path::new("snom-fuzz.xml"), &bytes);
     }
 
     #[test]
     fn snom_like_files_never_panic(fragments in proptest::collection::vec(snom_fragment(), 0..40)) {
         let text = fragments.concat();
-        if let Some(Err(err)) = parse_unless_grandstream(text.as_bytes()) {
+        if let Err(err) = parse(Path::new("snom-fuzz.xml"), text.as_bytes()) {
             prop_assert!(err.line >= 1 && err.column >= 1);
         }
     }
