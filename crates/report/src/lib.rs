@@ -6,8 +6,12 @@
 //! secrets; no emitter has access to a raw setting value.
 #![deny(missing_docs)]
 
+mod html;
 mod json;
+mod present;
+mod sarif;
 mod summary;
+mod text;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -15,8 +19,11 @@ use std::path::PathBuf;
 use voipguard_checks::Catalogue;
 use voipguard_model::{Device, Finding};
 
+pub use html::HtmlEmitter;
 pub use json::JsonEmitter;
+pub use sarif::SarifEmitter;
 pub use summary::{DeviceScore, Summary};
+pub use text::TextEmitter;
 
 /// Version of the JSON contract (`docs/json-output.md`).
 pub const JSON_VERSION: u32 = 1;
@@ -96,7 +103,9 @@ pub fn emitter<'w>(
     options: Options,
 ) -> Box<dyn Emitter + 'w> {
     match format {
+        Format::Text => Box::new(TextEmitter::new(out, options)),
         Format::Json => Box::new(JsonEmitter::new(out, options)),
-        Format::Text | Format::Sarif | Format::Html => Box::new(JsonEmitter::new(out, options)),
+        Format::Sarif => Box::new(SarifEmitter::new(out, options)),
+        Format::Html => Box::new(HtmlEmitter::new(out, options)),
     }
 }

@@ -1,0 +1,7 @@
+//! Output formats rendered from a hand-built fleet: one test binary, one module per format.
+
+mod fleet;
+mod html;
+mod sarif;
+mod secrets;
+mod text;
