@@ -10,6 +10,7 @@ pub fn workspace() -> PathBuf {
         .expect("workspace root exists")
 }
 
+#[allow(dead_code)] // not every test binary reads the corpus
 /// `../shared` beside the checkout, where the real corpus lives (never copied into the project).
 pub fn shared() -> PathBuf {
     let shared = workspace().join("../shared");
