@@ -46,12 +46,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         },
         None => None,
     };
-    let inventory_file = args.inventory.clone().or_else(|| {
-        args.paths
-            .iter()
-            .map(|root| root.join(inventory::FILE_NAME))
-            .find(|candidate| candidate.is_file())
-    });
+    let inventory_file = args
+        .inventory
+        .clone()
+        .or_else(|| inventory::discover(&args.paths));
     let inventory = inventory_file.as_deref().map(Inventory::load).transpose()?;
     let sources = ModelSources { model, inventory };
 

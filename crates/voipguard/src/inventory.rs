@@ -35,6 +35,22 @@ struct Entry {
 /// The inventory's file name, found automatically in an audited folder.
 pub const FILE_NAME: &str = "voipguard.toml";
 
+/// The inventory an audit of `paths` uses when none is named: `voipguard.toml` in the first
+/// path's folder (a file's own folder) or the nearest folder above it, as cargo finds its manifest.
+pub fn discover(paths: &[std::path::PathBuf]) -> Option<std::path::PathBuf> {
+    let first = paths.first()?;
+    let start = if first.is_dir() {
+        first.as_path()
+    } else {
+        first.parent()?
+    };
+    let absolute = std::path::absolute(start).ok()?;
+    absolute
+        .ancestors()
+        .map(|folder| folder.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Models by MAC or path.
 #[derive(Debug, Default)]
 pub struct Inventory {
@@ -60,7 +76,8 @@ impl Inventory {
                 err.message()
             )
         })?;
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let folder = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+        let base = std::path::absolute(folder.unwrap_or(Path::new(".")))?;
         let mut inventory = Inventory {
             base,
             ..Inventory::default()
@@ -97,7 +114,8 @@ impl Inventory {
         let found = by_mac
             .map(|(_, model, family)| (model, family))
             .or_else(|| {
-                let relative = path.strip_prefix(&self.base).unwrap_or(path);
+                let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+                let relative = absolute.strip_prefix(&self.base).unwrap_or(path);
                 self.by_path
                     .iter()
                     .find(|(glob, _, _)| glob.is_match(relative))
