@@ -63,7 +63,7 @@ pub(crate) mod testing {
                 column: 1,
                 written_as: name.to_string(),
             };
-            let value = if crate::is_template_value(value) {
+            let value = if is_template_value(value) {
                 Value::Template(value.to_string())
             } else {
                 Value::Literal(value.to_string())
@@ -82,6 +82,10 @@ pub(crate) mod testing {
         device
     }
 
+    fn is_template_value(value: &str) -> bool {
+        value.contains("{$") || value.contains("{{")
+    }
+
     /// Runs one check by id on a device.
     pub(crate) fn run(id: &str, device: &Device) -> Finding {
         let catalogue = crate::catalogue().expect("catalogue loads");
@@ -90,9 +94,4 @@ pub(crate) mod testing {
             .unwrap_or_else(|| panic!("no check {id}"))
             .evaluate(device)
     }
-}
-
-#[cfg(test)]
-fn is_template_value(value: &str) -> bool {
-    value.contains("{$") || value.contains("{{")
 }

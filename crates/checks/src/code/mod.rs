@@ -1,5 +1,24 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
+mod grandstream_support;
+mod gs_acct_unused;
+mod gs_admin_pass;
+mod gs_auth_invite;
+#[cfg(test)]
+mod gs_fixture_tests;
+mod gs_prov_auth;
+mod gs_prov_cfgauth;
+mod gs_prov_https;
+mod gs_prov_xmlpass;
+mod gs_sip_cert;
+mod gs_sip_sips;
+mod gs_syslog_tls;
+mod gs_tr069;
+mod gs_user_pass;
+mod gs_vpn_port;
+mod gs_web_https;
+mod gs_web_port;
+
 use std::fmt::Debug;
 
 use voipguard_model::Finding;
@@ -15,4 +34,20 @@ pub(crate) trait CodeCheck: Debug + Sync {
 }
 
 /// Every code check.
-pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[];
+pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
+    &gs_acct_unused::GsAcctUnused,
+    &gs_admin_pass::GsAdminPass,
+    &gs_auth_invite::GsAuthInvite,
+    &gs_prov_auth::GsProvAuth,
+    &gs_prov_cfgauth::GsProvCfgauth,
+    &gs_prov_https::GsProvHttps,
+    &gs_prov_xmlpass::GsProvXmlpass,
+    &gs_sip_cert::GsSipCert,
+    &gs_sip_sips::GsSipSips,
+    &gs_syslog_tls::GsSyslogTls,
+    &gs_tr069::GsTr069,
+    &gs_user_pass::GsUserPass,
+    &gs_vpn_port::GsVpnPort,
+    &gs_web_https::GsWebHttps,
+    &gs_web_port::GsWebPort,
+];
