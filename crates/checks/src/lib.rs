@@ -31,11 +31,6 @@ pub fn evaluate(catalogue: &'static Catalogue, device: &Device) -> Vec<Finding> 
 }
 
 #[cfg(test)]
-fn is_template_value(value: &str) -> bool {
-    value.contains("{$") || value.contains("{{")
-}
-
-#[cfg(test)]
 pub(crate) mod testing {
     //! Building devices by hand for unit tests of checks.
 
@@ -68,7 +63,7 @@ pub(crate) mod testing {
                 column: 1,
                 written_as: name.to_string(),
             };
-            let value = if crate::is_template_value(value) {
+            let value = if is_template_value(value) {
                 Value::Template(value.to_string())
             } else {
                 Value::Literal(value.to_string())
@@ -101,6 +96,10 @@ pub(crate) mod testing {
                 .map(|&(_, _, perm)| perm);
         }
         device
+    }
+
+    fn is_template_value(value: &str) -> bool {
+        value.contains("{$") || value.contains("{{")
     }
 
     /// Runs one check by id on a device.

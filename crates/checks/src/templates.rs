@@ -190,4 +190,75 @@ mod tests {
         );
         assert_eq!(templated.status, Status::Unknown);
     }
+
+    #[test]
+    fn a_numeric_range_passes_inside_and_fails_outside() {
+        let status = |family, settings: &[(&str, &str)]| {
+            run(
+                "GS-WEB-TIMEOUT",
+                &device(Vendor::Grandstream, family, settings),
+            )
+            .status
+        };
+        assert_eq!(status(Family::Grp, &[("P28116", "5")]), Status::Pass);
+        assert_eq!(status(Family::Grp, &[("P28116", "10")]), Status::Pass);
+        assert_eq!(status(Family::Grp, &[("P28116", "60")]), Status::Fail);
+        assert_eq!(status(Family::Grp, &[("P28116", "never")]), Status::Fail);
+        assert_eq!(
+            status(Family::Grp, &[]),
+            Status::Pass,
+            "10 minutes by default"
+        );
+        assert_eq!(
+            status(Family::Wp820, &[]),
+            Status::Unknown,
+            "no confirmed WP820 default"
+        );
+    }
+
+    #[test]
+    fn a_family_variant_can_leave_a_value_undecided() {
+        let status = |family, settings: &[(&str, &str)]| {
+            run(
+                "GS-PROV-CERT",
+                &device(Vendor::Grandstream, family, settings),
+            )
+            .status
+        };
+        assert_eq!(status(Family::Grp, &[("P8463", "1")]), Status::Pass);
+        assert_eq!(status(Family::Grp, &[]), Status::Fail);
+        assert_eq!(status(Family::Wp820, &[("P22030", "1")]), Status::Unknown);
+        assert_eq!(status(Family::Wp820, &[("P22030", "0")]), Status::Fail);
+        assert_eq!(
+            status(Family::Wp820, &[("P8463", "1")]),
+            Status::Fail,
+            "the WP820 reads P22030, default off"
+        );
+    }
+
+    #[test]
+    fn every_account_in_use_must_pass_and_unforced_modes_stay_undecided() {
+        let account = [
+            ("account.enable#1", "1"),
+            ("account.sip.server.1.address#1", "pbx.example.com"),
+        ];
+        let status = |srtp: &str| {
+            let mut settings = account.to_vec();
+            settings.push(("account.audio.srtpMode#1", srtp));
+            run(
+                "GS-SRTP",
+                &device(Vendor::Grandstream, Family::Grp, &settings),
+            )
+            .status
+        };
+        assert_eq!(status("2"), Status::Pass);
+        assert_eq!(status("0"), Status::Fail);
+        assert_eq!(status("1"), Status::Unknown);
+        assert_eq!(status("3"), Status::Unknown);
+        let finding = run(
+            "GS-SRTP",
+            &device(Vendor::Grandstream, Family::Grp, &account),
+        );
+        insta::assert_snapshot!(finding.message, @"account.audio.srtpMode: 1 of 1 accounts in use fail (account 1: 0 (disabled) by factory default)");
+    }
 }

@@ -76,7 +76,9 @@ impl Inventory {
                 err.message()
             )
         })?;
-        let folder = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+        let folder = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty());
         let base = std::path::absolute(folder.unwrap_or(Path::new(".")))?;
         let mut inventory = Inventory {
             base,

@@ -1,11 +1,21 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
-use std::fmt::Debug;
-
-use voipguard_model::Finding;
-
-use crate::context::Context;
-
+mod grandstream_support;
+mod gs_acct_unused;
+mod gs_admin_pass;
+mod gs_auth_invite;
+mod gs_prov_auth;
+mod gs_prov_cfgauth;
+mod gs_prov_https;
+mod gs_prov_xmlpass;
+mod gs_sip_cert;
+mod gs_sip_sips;
+mod gs_syslog_tls;
+mod gs_tr069;
+mod gs_user_pass;
+mod gs_vpn_port;
+mod gs_web_https;
+mod gs_web_port;
 mod sn_admin_mode;
 mod sn_keylock;
 mod sn_perms;
@@ -18,6 +28,12 @@ mod sn_web_auth;
 mod sn_web_logout;
 mod snom;
 
+use std::fmt::Debug;
+
+use voipguard_model::Finding;
+
+use crate::context::Context;
+
 /// A check implemented in Rust; its metadata still lives in its rule file.
 pub(crate) trait CodeCheck: Debug + Sync {
     /// The check id, equal to its rule file's id.
@@ -28,6 +44,21 @@ pub(crate) trait CodeCheck: Debug + Sync {
 
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
+    &gs_acct_unused::GsAcctUnused,
+    &gs_admin_pass::GsAdminPass,
+    &gs_auth_invite::GsAuthInvite,
+    &gs_prov_auth::GsProvAuth,
+    &gs_prov_cfgauth::GsProvCfgauth,
+    &gs_prov_https::GsProvHttps,
+    &gs_prov_xmlpass::GsProvXmlpass,
+    &gs_sip_cert::GsSipCert,
+    &gs_sip_sips::GsSipSips,
+    &gs_syslog_tls::GsSyslogTls,
+    &gs_tr069::GsTr069,
+    &gs_user_pass::GsUserPass,
+    &gs_vpn_port::GsVpnPort,
+    &gs_web_https::GsWebHttps,
+    &gs_web_port::GsWebPort,
     &sn_admin_mode::SnAdminMode,
     &sn_keylock::SnKeylock,
     &sn_perms::SnPerms,
