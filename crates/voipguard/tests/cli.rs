@@ -111,10 +111,10 @@ fn example_secrets() -> Vec<String> {
         let bytes = std::fs::read(entry.path()).expect("readable");
         if let Ok(Parsed::Device(device)) = voipguard_parsers::parse(entry.path(), &bytes) {
             for setting in device.settings.values().filter(|setting| setting.secret) {
-                if let Value::Literal(text) = &setting.value {
-                    if text.chars().count() >= 6 {
-                        secrets.push(text.clone());
-                    }
+                if let Value::Literal(text) = &setting.value
+                    && text.chars().count() >= 6
+                {
+                    secrets.push(text.clone());
                 }
             }
         }

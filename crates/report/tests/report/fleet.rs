@@ -138,7 +138,7 @@ pub fn two_phones() -> Fleet {
     grp.set(SettingKey::global("P1650"), web_access.clone());
     let grp_findings = vec![
         finding(
-            "GS-ADMIN-PASS",
+            "LOCAL-ADMIN-PASS",
             Status::Fail,
             Severity::Critical,
             "the admin password is guessable",
@@ -155,7 +155,7 @@ pub fn two_phones() -> Fleet {
             vec![default_evidence("P276", "0")],
         ),
         finding(
-            "GS-WEB-HTTPS",
+            "LOCAL-WEB-HTTPS",
             Status::Fail,
             Severity::Medium,
             "the web interface is served over plain HTTP",

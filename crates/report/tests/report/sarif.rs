@@ -101,9 +101,9 @@ fn only_failures_are_results_and_each_has_an_explicit_level() {
     assert_eq!(
         levels,
         [
-            ("GS-ADMIN-PASS", "error"),
+            ("LOCAL-ADMIN-PASS", "error"),
             ("GS-SSH-OFF", "error"),
-            ("GS-WEB-HTTPS", "warning"),
+            ("LOCAL-WEB-HTTPS", "warning"),
             ("SN-LOG-LEVEL", "note"),
         ]
     );
@@ -123,7 +123,7 @@ fn every_result_has_a_location_falling_back_to_the_device_file() {
             result["ruleId"]
         );
     }
-    let from_evidence = &result(&log, "GS-WEB-HTTPS")["locations"][0]["physicalLocation"];
+    let from_evidence = &result(&log, "LOCAL-WEB-HTTPS")["locations"][0]["physicalLocation"];
     assert_eq!(
         from_evidence["artifactLocation"]["uri"],
         "phones/cfg000b82aabbcc.cfg"
@@ -189,7 +189,7 @@ fn rules_are_the_whole_catalogue_and_results_point_at_their_rule() {
         rules[usize::try_from(index).expect("small")]["id"],
         "GS-SSH-OFF"
     );
-    assert!(result(&log, "GS-ADMIN-PASS").get("ruleIndex").is_none());
+    assert!(result(&log, "LOCAL-ADMIN-PASS").get("ruleIndex").is_none());
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn fingerprints_ignore_lines_and_values_but_not_device_or_check() {
             .to_owned()
     };
     let original = two_phones();
-    let before = fingerprint(&original, "GS-WEB-HTTPS");
+    let before = fingerprint(&original, "LOCAL-WEB-HTTPS");
     assert_eq!(before.len(), 16);
 
     let mut moved = two_phones();
@@ -212,11 +212,11 @@ fn fingerprints_ignore_lines_and_values_but_not_device_or_check() {
         }
         finding.message = "reworded".to_owned();
     }
-    assert_eq!(fingerprint(&moved, "GS-WEB-HTTPS"), before);
+    assert_eq!(fingerprint(&moved, "LOCAL-WEB-HTTPS"), before);
 
     let mut other_device = two_phones();
     other_device.devices[0].0.id = "000b82112233".to_owned();
-    assert_ne!(fingerprint(&other_device, "GS-WEB-HTTPS"), before);
+    assert_ne!(fingerprint(&other_device, "LOCAL-WEB-HTTPS"), before);
     assert_ne!(fingerprint(&original, "GS-SSH-OFF"), before);
 }
 

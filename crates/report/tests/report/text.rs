@@ -31,9 +31,9 @@ fn verbose_text_lists_passed_and_not_applicable_checks() {
 #[test]
 fn failures_come_worst_first_with_message_evidence_and_fix() {
     let output = render(&two_phones(), Format::Text, options(false, false));
-    let critical = position(&output, "  FAIL  critical  GS-ADMIN-PASS\n");
+    let critical = position(&output, "  FAIL  critical  LOCAL-ADMIN-PASS\n");
     let high = position(&output, "  FAIL  high      GS-SSH-OFF  SSH is disabled\n");
-    let medium = position(&output, "  FAIL  medium    GS-WEB-HTTPS\n");
+    let medium = position(&output, "  FAIL  medium    LOCAL-WEB-HTTPS\n");
     assert!(critical < high && high < medium);
     assert!(output.contains(
         "        phones/cfg000b82aabbcc.cfg:4  P2 = redacted (weak: 17 characters, guessable in hours)\n"
@@ -74,8 +74,8 @@ fn summary_counts_statuses_severities_skipped_files_and_errors() {
 #[test]
 fn colour_marks_severities_only_when_asked() {
     let output = render(&two_phones(), Format::Text, options(true, false));
-    assert!(output.contains("\x1b[1;31mFAIL\x1b[0m  \x1b[1;31mcritical\x1b[0m  GS-ADMIN-PASS"));
-    assert!(output.contains("\x1b[33mFAIL\x1b[0m  \x1b[33mmedium  \x1b[0m  GS-WEB-HTTPS"));
+    assert!(output.contains("\x1b[1;31mFAIL\x1b[0m  \x1b[1;31mcritical\x1b[0m  LOCAL-ADMIN-PASS"));
+    assert!(output.contains("\x1b[33mFAIL\x1b[0m  \x1b[33mmedium  \x1b[0m  LOCAL-WEB-HTTPS"));
     assert!(output.contains("\x1b[36mFAIL\x1b[0m  \x1b[36mlow     \x1b[0m  SN-LOG-LEVEL"));
     let without_escapes = strip_ansi(&output);
     assert_eq!(
