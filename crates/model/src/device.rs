@@ -1,10 +1,10 @@
 //! Devices and their settings.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 /// Who made the device.
@@ -264,8 +264,8 @@ pub struct Device {
     pub sources: Vec<Arc<PathBuf>>,
     /// True when a source is a provisioning template rather than a rendered file.
     pub templated: bool,
-    /// Settings, last write wins.
-    pub settings: BTreeMap<SettingKey, Setting>,
+    /// Settings, last write wins; unordered (see [`Device::settings_in_order`]).
+    pub settings: FxHashMap<SettingKey, Setting>,
 }
 
 impl Device {
@@ -285,7 +285,7 @@ impl Device {
             mac: None,
             sources: Vec::new(),
             templated: false,
-            settings: BTreeMap::new(),
+            settings: FxHashMap::default(),
         }
     }
 
@@ -307,6 +307,14 @@ impl Device {
     /// Sets a setting; a later write of the same key replaces an earlier one, as on the phone.
     pub fn set(&mut self, key: SettingKey, setting: Setting) {
         self.settings.insert(key, setting);
+    }
+
+    /// Every setting, sorted by key, for checks and reports whose output lists settings (the map
+    /// itself is unordered, for speed).
+    pub fn settings_in_order(&self) -> Vec<(&SettingKey, &Setting)> {
+        let mut settings: Vec<_> = self.settings.iter().collect();
+        settings.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        settings
     }
 
     /// Account numbers that appear in any per-account setting, ascending.

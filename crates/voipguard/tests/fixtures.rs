@@ -62,7 +62,7 @@ fn every_fixture_gives_its_expected_status() {
                     ));
                 }
                 seen.insert((id.clone(), stem.clone()));
-                insta::with_settings!({ snapshot_suffix => format!("{id}-{stem}"), omit_expression => true, prepend_module_to_snapshot => false }, {
+                insta::with_settings!({ snapshot_suffix => format!("{id}-{}", file.file_name().and_then(|n| n.to_str()).unwrap_or_default()), omit_expression => true, prepend_module_to_snapshot => false }, {
                     insta::assert_yaml_snapshot!("fixture", finding);
                 });
             }

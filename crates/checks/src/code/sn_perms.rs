@@ -85,8 +85,8 @@ impl CodeCheck for SnPerms {
         let mut read_only = 0usize;
         for (key, setting) in cx
             .device
-            .settings
-            .iter()
+            .settings_in_order()
+            .into_iter()
             .filter(|(key, _)| SECURITY_RELEVANT.contains(&key.name.as_str()))
         {
             let shown = match setting.perm {

@@ -53,16 +53,17 @@ impl DeviceBuilder {
     /// Adds one setting as written. `name` is a P-value (`P276`), an alias
     /// (`account.1.sip.transport`) or a templated name; `value` is the raw value text.
     fn add(&mut self, name: &str, value: &str, at: Position, conditional: bool) {
+        let templated_name = is_template(name);
         let (key, converted) = if let Some(number) = pvalue_number(name) {
             (table::pvalue_key(number, self.device.family), value.into())
-        } else if is_template(name) && !name.starts_with("account.") {
+        } else if templated_name && !name.starts_with("account.") {
             // A generated P-value number (`P{{ position }}01`) names nothing the table knows.
             (SettingKey::global(name), value.into())
         } else {
             let alias = table::alias(name);
             (alias.key, table::alias_value(alias.values, value))
         };
-        let templated = is_template(name) || is_template(value);
+        let templated = templated_name || is_template(value);
         let value = if templated {
             Value::Template(value.to_owned())
         } else {
