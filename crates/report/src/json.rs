@@ -103,14 +103,21 @@ fn device_json<'a>(options: &Options, result: DeviceResult<'a>) -> DeviceJson<'a
     }
 }
 
+impl JsonEmitter<'_> {
+    /// Writes everything before the first device.
+    fn open_document(&mut self) -> io::Result<()> {
+        write!(
+            self.out,
+            "{{\"version\":{JSON_VERSION},\"tool\":{{\"name\":\"voipguard\",\"version\":\"{}\"}},\"devices\":[",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}
+
 impl Emitter for JsonEmitter<'_> {
     fn device(&mut self, result: DeviceResult<'_>) -> io::Result<()> {
         if self.devices_written == 0 {
-            write!(
-                self.out,
-                "{{\"version\":{JSON_VERSION},\"tool\":{{\"name\":\"voipguard\",\"version\":\"{}\"}},\"devices\":[",
-                env!("CARGO_PKG_VERSION")
-            )?;
+            self.open_document()?;
         } else {
             self.out.write_all(b",")?;
         }
@@ -126,11 +133,7 @@ impl Emitter for JsonEmitter<'_> {
         summary: &Summary,
     ) -> io::Result<()> {
         if self.devices_written == 0 {
-            write!(
-                self.out,
-                "{{\"version\":{JSON_VERSION},\"tool\":{{\"name\":\"voipguard\",\"version\":\"{}\"}},\"devices\":[",
-                env!("CARGO_PKG_VERSION")
-            )?;
+            self.open_document()?;
         }
         self.out.write_all(b"],\"skipped\":")?;
         serde_json::to_writer(&mut self.out, skipped)?;
