@@ -90,11 +90,18 @@ fn mostly(text: &str, matches: fn(&str) -> bool) -> bool {
 
 fn looks_like_pvalue_text(text: &str) -> bool {
     mostly(text, |line| {
-        let Some(rest) = line.strip_prefix('P') else {
+        let Some((name, _)) = line.split_once('=') else {
             return false;
         };
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        digits > 0 && rest[digits..].trim_start().starts_with('=')
+        // `P276`, or a number a template generates (`P{{ position }}01`, `P60{$pnum}`).
+        let Some(number) = name.trim_end().strip_prefix('P') else {
+            return false;
+        };
+        let generated = number.starts_with('{') && number.contains('}');
+        let literal = !number.is_empty() && number.bytes().all(|byte| byte.is_ascii_digit());
+        literal
+            || generated
+            || (number.starts_with(|c: char| c.is_ascii_digit()) && number.contains("{$"))
     })
 }
 
@@ -201,6 +208,10 @@ mod tests {
         assert_eq!(
             detect("<setting-files><file url=\"a\"/></setting-files>"),
             Some(Format::SnomSettingFiles)
+        );
+        assert_eq!(
+            detect("P{{ position }}01 = 1\nP{{ position }}02 = {{ name }}\nP2 = admin\n"),
+            Some(Format::GrandstreamText)
         );
         assert_eq!(detect("mac,name,ext\n1,2,3\n"), None);
         assert_eq!(
