@@ -112,6 +112,25 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// Where the problem is, when it is inside a file.
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            ConfigError::Unreadable { .. } => None,
+            ConfigError::MissingCloseBracket { origin }
+            | ConfigError::MissingCloseParen { origin }
+            | ConfigError::UnknownTemplate { origin, .. }
+            | ConfigError::AppendWithoutTarget { origin, .. }
+            | ConfigError::NoCategory { origin, .. }
+            | ConfigError::InvalidEscape { origin }
+            | ConfigError::MissingInclude { origin, .. }
+            | ConfigError::IncludeCycle { origin, .. }
+            | ConfigError::IncludeTooDeep { origin, .. }
+            | ConfigError::IncludeOutsideFolder { origin, .. } => Some(origin),
+        }
+    }
+}
+
 /// Something Asterisk logs and then ignores.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Warning {

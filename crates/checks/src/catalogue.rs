@@ -3,8 +3,9 @@
 use std::sync::OnceLock;
 
 use thiserror::Error;
-use voipguard_model::{Device, Finding, Status};
+use voipguard_model::{Finding, Status};
 
+use crate::Target;
 use crate::code::{self, CodeCheck};
 use crate::context::Context;
 use crate::meta::{CheckMeta, Logic};
@@ -52,8 +53,8 @@ impl Check {
     }
 
     /// Evaluates the check on one device.
-    pub fn evaluate(&'static self, device: &Device) -> Finding {
-        let cx = Context::new(self, device);
+    pub fn evaluate<'a>(&'static self, target: impl Into<Target<'a>>) -> Finding {
+        let cx = Context::new(self, target.into());
         if !self.meta.applies_to(cx.family) {
             return cx.finding(
                 Status::NotApplicable,
@@ -69,6 +70,7 @@ impl Check {
             (Logic::Setting(rule), _) => templates::setting(&cx, rule),
             (Logic::AccountSetting(rule), _) => templates::account_setting(&cx, rule),
             (Logic::External { checked_by }, _) => templates::external(&cx, checked_by),
+            (Logic::AsteriskValue(rule), _) => templates::asterisk_value(&cx, rule),
             (Logic::Code, Some(code)) => code.run(&cx),
             (Logic::Code, None) => cx.finding(
                 Status::Unknown,

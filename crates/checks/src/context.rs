@@ -4,6 +4,9 @@ use voipguard_model::{
     Device, Evidence, Family, FamilyBasis, Finding, Setting, SettingKey, Status, Value, Vendor,
 };
 
+use voipguard_asterisk::ConfigSet;
+
+use crate::Target;
 use crate::catalogue::Check;
 
 /// One check running on one device.
@@ -15,14 +18,17 @@ pub struct Context<'a> {
     /// The family whose meanings apply: the device's own, or the one most families share when it
     /// is not a guide family (GXP, HT, GDS and unknown read as GRP; GXV reads as WP820).
     pub family: Family,
+    /// The PBX's Asterisk configuration set, for Asterisk devices read from a folder.
+    pub asterisk: Option<&'a ConfigSet>,
 }
 
 impl<'a> Context<'a> {
-    pub(crate) fn new(check: &'static Check, device: &'a Device) -> Self {
+    pub(crate) fn new(check: &'static Check, target: Target<'a>) -> Self {
         Context {
             check,
-            device,
-            family: meaning_family(device),
+            device: target.device,
+            family: meaning_family(target.device),
+            asterisk: target.asterisk,
         }
     }
 
@@ -31,6 +37,7 @@ impl<'a> Context<'a> {
     pub fn finding(&self, status: Status, message: String, evidence: Vec<Evidence>) -> Finding {
         Finding {
             check: &self.check.meta.id,
+            control: self.check.meta.control(),
             status,
             severity: self.check.meta.severity,
             message,
@@ -101,10 +108,13 @@ fn meaning_family(device: &Device) -> Family {
     match device.family {
         Family::Grp | Family::Gxp | Family::Ht | Family::Gds => Family::Grp,
         Family::Wp820 | Family::Gxv => Family::Wp820,
-        Family::Snom => Family::Snom,
+        Family::Snom | Family::Asterisk | Family::Allworx | Family::Site => device.family,
         Family::Unknown => match device.vendor {
             Vendor::Snom => Family::Snom,
-            _ => Family::Grp,
+            Vendor::Asterisk => Family::Asterisk,
+            Vendor::Allworx => Family::Allworx,
+            Vendor::Site => Family::Site,
+            Vendor::Grandstream => Family::Grp,
         },
     }
 }

@@ -18,15 +18,35 @@ mod templates;
 pub use catalogue::{Catalogue, CatalogueError, Check, catalogue};
 pub use context::Context;
 
+use voipguard_asterisk::ConfigSet;
 use voipguard_model::{Device, Finding};
 
+/// What checks run on: a device, and for an Asterisk PBX its configuration set.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The device (identity, settings from phone files or facts files).
+    pub device: &'a Device,
+    /// The Asterisk configuration set of a PBX read from a folder.
+    pub asterisk: Option<&'a ConfigSet>,
+}
+
+impl<'a> From<&'a Device> for Target<'a> {
+    fn from(device: &'a Device) -> Self {
+        Target {
+            device,
+            asterisk: None,
+        }
+    }
+}
+
 /// Runs every check of the device's vendor, in catalogue order: one finding per check.
-pub fn evaluate(catalogue: &'static Catalogue, device: &Device) -> Vec<Finding> {
+pub fn evaluate<'a>(catalogue: &'static Catalogue, target: impl Into<Target<'a>>) -> Vec<Finding> {
+    let target = target.into();
     catalogue
         .checks()
         .iter()
-        .filter(|check| check.meta.vendor.vendor() == device.vendor)
-        .map(|check| check.evaluate(device))
+        .filter(|check| check.meta.vendor.vendor() == target.device.vendor)
+        .map(|check| check.evaluate(target))
         .collect()
 }
 

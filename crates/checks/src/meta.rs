@@ -9,8 +9,12 @@ use voipguard_model::{Family, Severity, Vendor};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckMeta {
-    /// Stable id, equal to the baseline control id (`GS-SSH-OFF`).
+    /// Stable id: the baseline control id (`GS-SSH-OFF`), or a finer id for one of several checks
+    /// deciding a control (`AST-SIP-01` for `PBX-SIP-BRUTE`).
     pub id: String,
+    /// The baseline control, when it differs from the id.
+    #[serde(default)]
+    pub control: Option<String>,
     /// Short statement of the control as it should hold ("SSH is disabled").
     pub title: String,
     /// The single source of truth for the check's severity.
@@ -37,6 +41,12 @@ pub enum VendorName {
     Grandstream,
     /// Snom.
     Snom,
+    /// Asterisk-based PBXes.
+    Asterisk,
+    /// Allworx servers.
+    Allworx,
+    /// A site's network.
+    Site,
 }
 
 impl VendorName {
@@ -45,6 +55,9 @@ impl VendorName {
         match self {
             VendorName::Grandstream => Vendor::Grandstream,
             VendorName::Snom => Vendor::Snom,
+            VendorName::Asterisk => Vendor::Asterisk,
+            VendorName::Allworx => Vendor::Allworx,
+            VendorName::Site => Vendor::Site,
         }
     }
 }
@@ -80,6 +93,8 @@ pub enum Logic {
     AccountSetting(SettingRule),
     /// Logic in `src/code/<id>.rs`.
     Code,
+    /// One key of one section of an Asterisk configuration file, with Asterisk's default.
+    AsteriskValue(AsteriskRule),
     /// The control lives outside configuration files (a router, the network, the device's
     /// casing): a config audit reports `unknown` and names the evidence that would decide it.
     External {
@@ -110,6 +125,26 @@ pub struct SettingRule {
     /// Overrides for a family whose setting or defaults differ (`[logic.family.wp820]`).
     #[serde(default)]
     pub family: BTreeMap<String, FamilyVariant>,
+}
+
+/// A key in an Asterisk file (`sip.conf` `[general]` `allowguest`), its default and passing values.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsteriskRule {
+    /// Top-level file (`sip.conf`); a set without it makes the check `not_applicable`.
+    pub file: String,
+    /// Section (`general`).
+    pub section: String,
+    /// Key (`allowguest`).
+    pub key: String,
+    /// Asterisk's default when the key is absent, and the version that default assumes.
+    pub default: Option<String>,
+    /// Values that make the control hold (compared case-insensitively; Asterisk's `ast_true`
+    /// spellings `yes`/`true`/`on`/`1` are the same value).
+    pub pass: Vec<String>,
+    /// Human meaning of values, for messages.
+    #[serde(default)]
+    pub meanings: BTreeMap<String, String>,
 }
 
 /// A per-family override of a [`SettingRule`].
@@ -175,6 +210,11 @@ impl ResolvedRule<'_> {
 }
 
 impl CheckMeta {
+    /// The baseline control this check decides.
+    pub fn control(&self) -> &str {
+        self.control.as_deref().unwrap_or(&self.id)
+    }
+
     /// True when the control applies to `family`.
     pub fn applies_to(&self, family: Family) -> bool {
         self.applies_to

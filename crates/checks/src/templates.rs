@@ -4,7 +4,11 @@ use voipguard_model::{Evidence, Finding, SettingKey, Status, Value};
 
 use crate::accounts::{self, AccountUse};
 use crate::context::Context;
-use crate::meta::{ResolvedRule, SettingRule};
+use std::sync::Arc;
+
+use voipguard_asterisk::ConfigError;
+
+use crate::meta::{AsteriskRule, ResolvedRule, SettingRule};
 
 /// What one setting (or its default) says.
 struct Reading {
@@ -95,6 +99,93 @@ pub(crate) fn external(cx: &Context<'_>, checked_by: &[String]) -> Finding {
     cx.finding(Status::Unknown, message, Vec::new())
 }
 
+/// `template = "asterisk_value"`: one key of one section of an Asterisk file.
+pub(crate) fn asterisk_value(cx: &Context<'_>, rule: &AsteriskRule) -> Finding {
+    let Some(config) = cx.asterisk.and_then(|set| set.config(&rule.file)) else {
+        let message = format!("no {} in the configuration set", rule.file);
+        return cx.finding(Status::NotApplicable, message, Vec::new());
+    };
+    let variable = config
+        .category(&rule.section)
+        .and_then(|category| category.get(&rule.key));
+    let shown = |value: &str| match rule.meanings.get(&value.to_ascii_lowercase()) {
+        Some(meaning) => format!("{value} ({meaning})"),
+        None => value.to_owned(),
+    };
+    let place = format!("{} [{}] {}", rule.file, rule.section, rule.key);
+    let (value, evidence, how) = match variable {
+        Some(variable) => (
+            Some(variable.value.as_str()),
+            Evidence {
+                file: Some(Arc::new(variable.origin.file.to_path_buf())),
+                line: Some(variable.origin.line),
+                column: None,
+                setting: format!("[{}] {}", rule.section, rule.key),
+                value: variable.value.clone(),
+                default: false,
+            },
+            "",
+        ),
+        None => (
+            rule.default.as_deref(),
+            Evidence {
+                file: None,
+                line: None,
+                column: None,
+                setting: format!("{} [{}] {}", rule.file, rule.section, rule.key),
+                value: match &rule.default {
+                    Some(default) => format!("{default} (not set; Asterisk default)"),
+                    None => "not set".to_owned(),
+                },
+                default: true,
+            },
+            " by Asterisk's default",
+        ),
+    };
+    let Some(value) = value else {
+        let message = format!("{place} is not set and has no fixed default");
+        return cx.finding(Status::Unknown, message, vec![evidence]);
+    };
+    if variable.is_none()
+        && config
+            .errors
+            .iter()
+            .any(|error| matches!(error, ConfigError::MissingInclude { .. }))
+    {
+        let message = format!(
+            "{place} is not set in the files read, but {} includes files missing from this copy that may set it (see AST-CONFIG)",
+            rule.file
+        );
+        return cx.finding(Status::Unknown, message, vec![evidence]);
+    }
+    let status = if rule
+        .pass
+        .iter()
+        .any(|pass| same_asterisk_value(pass, value))
+    {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    let message = format!("{place} is {}{how}", shown(value));
+    cx.finding(status, message, vec![evidence])
+}
+
+/// Asterisk's `ast_true` / `ast_false` accept several spellings of one boolean.
+fn same_asterisk_value(expected: &str, actual: &str) -> bool {
+    const TRUE: [&str; 5] = ["yes", "true", "y", "t", "on"];
+    const FALSE: [&str; 5] = ["no", "false", "n", "f", "off"];
+    let actual = actual.trim();
+    let in_set = |set: &[&str], text: &str| {
+        set.iter().any(|word| word.eq_ignore_ascii_case(text))
+            || (text == "1" && set == TRUE)
+            || (text == "0" && set == FALSE)
+    };
+    expected.eq_ignore_ascii_case(actual)
+        || (in_set(&TRUE, expected) && in_set(&TRUE, actual))
+        || (in_set(&FALSE, expected) && in_set(&FALSE, actual))
+}
+
 /// `template = "account_setting"`: every account in use must pass.
 pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     let rule = rule.resolve(cx.family);
@@ -148,7 +239,9 @@ fn cx_rule_is_uniform(cx: &Context<'_>) -> bool {
         crate::meta::Logic::Setting(rule) | crate::meta::Logic::AccountSetting(rule) => {
             rule.family.is_empty()
         }
-        crate::meta::Logic::Code | crate::meta::Logic::External { .. } => true,
+        crate::meta::Logic::Code
+        | crate::meta::Logic::External { .. }
+        | crate::meta::Logic::AsteriskValue(_) => true,
     }
 }
 

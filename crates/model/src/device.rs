@@ -10,12 +10,18 @@ use serde::Serialize;
 /// Who made the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-#[non_exhaustive]
 pub enum Vendor {
     /// Grandstream Networks (GRP, WP820, GXP, GXV, HT, GDS).
     Grandstream,
     /// Snom Technology (7xx, 8xx, D3xx, D7xx, M9, MeetingPoint).
     Snom,
+    /// An Asterisk-based PBX (Asterisk, ScopTEL, FreePBX, Issabel, Wazo), read from its
+    /// `/etc/asterisk` configuration set and, for GUI settings, a facts file.
+    Asterisk,
+    /// An Allworx server, described by a facts file.
+    Allworx,
+    /// A site's network (router, firewall), described by a facts file.
+    Site,
 }
 
 impl Vendor {
@@ -24,6 +30,9 @@ impl Vendor {
         match self {
             Vendor::Grandstream => "grandstream",
             Vendor::Snom => "snom",
+            Vendor::Asterisk => "asterisk",
+            Vendor::Allworx => "allworx",
+            Vendor::Site => "site",
         }
     }
 }
@@ -53,6 +62,12 @@ pub enum Family {
     Gds,
     /// Any Snom phone.
     Snom,
+    /// An Asterisk-based PBX.
+    Asterisk,
+    /// An Allworx server.
+    Allworx,
+    /// A site's network.
+    Site,
     /// Not known from content, options or inventory.
     Unknown,
 }
@@ -68,6 +83,9 @@ impl Family {
             Family::Ht => "ht",
             Family::Gds => "gds",
             Family::Snom => "snom",
+            Family::Asterisk => "asterisk",
+            Family::Allworx => "allworx",
+            Family::Site => "site",
             Family::Unknown => "unknown",
         }
     }
@@ -82,6 +100,9 @@ impl Family {
             "ht" => Family::Ht,
             "gds" => Family::Gds,
             "snom" => Family::Snom,
+            "asterisk" => Family::Asterisk,
+            "allworx" => Family::Allworx,
+            "site" => Family::Site,
             "unknown" => Family::Unknown,
             _ => return None,
         })

@@ -130,8 +130,11 @@ pub struct Evidence {
 /// What a check concluded about a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The check id (equal to the baseline control id).
+    /// The check id: the baseline control id for phone checks; a finer id (`AST-SIP-01`) for
+    /// PBX checks, several of which decide one control.
     pub check: &'static str,
+    /// The baseline control the check decides (`PBX-SIP-BRUTE`).
+    pub control: &'static str,
     /// Verdict.
     pub status: Status,
     /// Severity of the check (from its metadata).

@@ -70,7 +70,7 @@ pub(crate) fn finding_json<'a>(options: &Options, finding: &'a Finding) -> Findi
     static NO_FORMATS: BTreeMap<String, String> = BTreeMap::new();
     FindingJson {
         check: finding.check,
-        control: finding.check,
+        control: finding.control,
         status: finding.status.as_str(),
         severity: finding.severity.as_str(),
         title: check.map_or("", |meta| meta.title.as_str()),

@@ -2,12 +2,13 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use voipguard_checks::Catalogue;
-use voipguard_model::{Device, Family, FamilyBasis, Finding, Severity};
+use voipguard_checks::{Catalogue, Target};
+use voipguard_model::{Device, Family, FamilyBasis, Finding, Severity, Vendor};
 use voipguard_parsers::Parsed;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 
@@ -53,7 +54,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let inventory = inventory_file.as_deref().map(Inventory::load).transpose()?;
     let sources = ModelSources { model, inventory };
 
-    let (files, mut errors) = inputs::collect(&args.paths);
+    let inputs::Inputs {
+        files,
+        asterisk_sets,
+        mut errors,
+    } = inputs::collect(&args.paths);
     let mut output = Output::open(args.output.as_deref())?;
     let options = Options {
         catalogue,
@@ -62,9 +67,25 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     };
     let mut emitter =
         voipguard_report::emitter(report_format(args.format), output.writer(), options);
-    let progress = progress_bar(files.len());
+    let progress = progress_bar(files.len() + asterisk_sets.len());
     let mut summary = Summary::default();
     let mut skipped = Vec::new();
+    for folder in &asterisk_sets {
+        match audit_asterisk_set(catalogue, folder) {
+            FileResult::Device(device, findings) => {
+                summary.add_device(&findings);
+                emitter
+                    .device(DeviceResult {
+                        device: &device,
+                        findings: &findings,
+                    })
+                    .context("cannot write the report")?;
+            }
+            FileResult::Skipped(file) => skipped.push(file),
+            FileResult::Error(error) => errors.push(error),
+        }
+        progress.inc(1);
+    }
     for chunk in files.chunks(CHUNK) {
         let results: Vec<FileResult> = chunk
             .par_iter()
@@ -106,6 +127,49 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     })
 }
 
+/// An Asterisk configuration folder is one PBX device. Problems inside its files (a missing
+/// `#include`, an `#exec`) are findings of the AST-CONFIG check, not input errors: a partial copy
+/// of `/etc/asterisk` is still worth auditing.
+fn audit_asterisk_set(catalogue: &'static Catalogue, folder: &Path) -> FileResult {
+    let set = match voipguard_asterisk::ConfigSet::load(folder) {
+        Ok(set) => set,
+        Err(error) => {
+            return FileResult::Error(InputError {
+                file: folder.to_path_buf(),
+                line: None,
+                column: None,
+                message: format!(
+                    "cannot read the Asterisk configuration folder: {}",
+                    error.source
+                ),
+            });
+        }
+    };
+    let mut device = Device::new(
+        folder.display().to_string(),
+        Vendor::Asterisk,
+        Family::Asterisk,
+        FamilyBasis::Content,
+    );
+    let mut files: Vec<PathBuf> = set
+        .configs
+        .iter()
+        .flat_map(|config| config.files_read.iter())
+        .map(|file| folder.join(file))
+        .collect();
+    files.sort();
+    files.dedup();
+    device.sources = files.into_iter().map(Arc::new).collect();
+    let findings = voipguard_checks::evaluate(
+        catalogue,
+        Target {
+            device: &device,
+            asterisk: Some(&set),
+        },
+    );
+    FileResult::Device(Box::new(device), findings)
+}
+
 fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path) -> FileResult {
     let bytes = match inputs::read(path) {
         Ok(bytes) => bytes,
@@ -114,7 +178,7 @@ fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path
     match voipguard_parsers::parse(path, &bytes) {
         Ok(Parsed::Device(mut device)) => {
             apply_model(&mut device, sources, path);
-            let findings = voipguard_checks::evaluate(catalogue, &device);
+            let findings = voipguard_checks::evaluate(catalogue, &*device);
             // Reports need the device's identity, not its settings: drop them to keep memory flat.
             device.settings.clear();
             FileResult::Device(device, findings)

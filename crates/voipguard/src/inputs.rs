@@ -7,18 +7,82 @@ use voipguard_report::InputError;
 /// Files larger than this are refused: real provisioning files are well under 1 MiB.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Every regular file under `paths` in a stable order, plus one error per path that cannot be
-/// walked (missing, unreadable, a symbolic-link loop).
-pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+/// Configuration files Asterisk's own modules read: a folder holding one of them is a PBX's
+/// configuration set (`/etc/asterisk`), audited as one device.
+const ASTERISK_FILES: &[&str] = &[
+    "sip.conf",
+    "pjsip.conf",
+    "pjsip_wizard.conf",
+    "iax.conf",
+    "extensions.conf",
+    "manager.conf",
+    "voicemail.conf",
+    "http.conf",
+    "ari.conf",
+    "rtp.conf",
+    "logger.conf",
+    "asterisk.conf",
+    "modules.conf",
+    "acl.conf",
+    "features.conf",
+    "queues.conf",
+];
+
+/// What the command line names: phone files, and folders that are Asterisk configuration sets.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Files read one by one (phone configurations, facts files, anything else).
+    pub files: Vec<PathBuf>,
+    /// Asterisk configuration folders (their whole subtree belongs to the PBX).
+    pub asterisk_sets: Vec<PathBuf>,
+    /// Paths that could not be walked.
+    pub errors: Vec<InputError>,
+}
+
+/// True when `folder` holds a file an Asterisk module reads, or a FreePBX `*_custom.conf` /
+/// `*_additional.conf` fragment.
+pub fn is_asterisk_set(folder: &Path) -> bool {
+    if ASTERISK_FILES
+        .iter()
+        .any(|name| folder.join(name).is_file())
+    {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        name.ends_with("_custom.conf") || name.ends_with("_additional.conf")
+    })
+}
+
+/// Every regular file under `paths` in a stable order, the Asterisk configuration folders among
+/// them, and one error per path that cannot be walked (missing, unreadable, a symbolic-link loop).
+pub fn collect(paths: &[PathBuf]) -> Inputs {
+    let mut inputs = Inputs::default();
+    let Inputs {
+        files,
+        asterisk_sets,
+        errors,
+    } = &mut inputs;
     for root in paths {
         let walker = walkdir::WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter();
         let entries = walker.filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.path()));
-        for entry in entries {
+        let mut entries = entries.into_iter();
+        while let Some(entry) = entries.next() {
+            if let Ok(folder) = &entry
+                && folder.file_type().is_dir()
+                && is_asterisk_set(folder.path())
+            {
+                asterisk_sets.push(folder.path().to_path_buf());
+                entries.skip_current_dir();
+                continue;
+            }
             match entry {
                 Ok(entry) if entry.file_type().is_file() && !is_inventory(&entry) => {
                     files.push(entry.into_path())
@@ -28,7 +92,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             }
         }
     }
-    (files, errors)
+    inputs
 }
 
 /// An inventory inside an audited folder describes the fleet; it is not a device.

@@ -1,5 +1,6 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
+mod ast_config;
 mod grandstream_support;
 mod gs_acct_unused;
 mod gs_admin_pass;
@@ -44,6 +45,7 @@ pub(crate) trait CodeCheck: Debug + Sync {
 
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
+    &ast_config::AstConfig,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,

@@ -112,6 +112,7 @@ pub fn finding(
 ) -> Finding {
     Finding {
         check,
+        control: check,
         status,
         severity,
         message: message.to_owned(),

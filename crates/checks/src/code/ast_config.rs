@@ -1,0 +1,95 @@
+//! AST-CONFIG: the whole Asterisk configuration could be read.
+//!
+//! ## What it does
+//! Reports what keeps the audit from seeing the configuration Asterisk runs with: `#include`d files
+//! missing from the copy, syntax Asterisk rejects, include cycles, and `#exec` directives, whose
+//! output becomes configuration but which voipguard never runs. Each is listed with file and line.
+//!
+//! ## Why is this bad?
+//! Every other PBX check judges only what it can read. A secret, a guest setting or a dial-plan
+//! route in a missing file or in `#exec` output is invisible, so a `pass` elsewhere may be wrong;
+//! this check says so instead of staying silent. Syntax errors also mean Asterisk itself refuses
+//! (part of) the file.
+//!
+//! ## Example
+//! ```ini
+//! #include sip_additional.conf   ; not in the copy that was audited
+//! #exec /usr/local/bin/peers.sh   ; output unknown
+//! ```
+//! Use instead: audit a complete copy of `/etc/asterisk`, and replace `#exec` by generated files.
+//!
+//! ## References
+//! - reference/asterisk.md section 1 ("Directives")
+
+use std::sync::Arc;
+
+use voipguard_model::{Evidence, Finding, Status};
+
+use super::CodeCheck;
+use crate::context::Context;
+
+/// See the module documentation.
+#[derive(Debug)]
+pub(crate) struct AstConfig;
+
+impl CodeCheck for AstConfig {
+    fn id(&self) -> &'static str {
+        "AST-CONFIG"
+    }
+
+    fn run(&self, cx: &Context<'_>) -> Finding {
+        let Some(set) = cx.asterisk else {
+            return cx.finding(
+                Status::NotApplicable,
+                "no Asterisk configuration set".into(),
+                Vec::new(),
+            );
+        };
+        let mut evidence = Vec::new();
+        let errors: Vec<_> = set.errors().collect();
+        for error in &errors {
+            let origin = error.origin();
+            evidence.push(Evidence {
+                file: origin.map(|origin| Arc::new(set.folder.join(&origin.file))),
+                line: origin.map(|origin| origin.line),
+                column: None,
+                setting: "configuration".into(),
+                value: error.to_string(),
+                default: false,
+            });
+        }
+        let execs: Vec<_> = set
+            .configs
+            .iter()
+            .flat_map(|config| config.execs.iter())
+            .collect();
+        for exec in &execs {
+            evidence.push(Evidence {
+                file: Some(Arc::new(set.folder.join(&exec.origin.file))),
+                line: Some(exec.origin.line),
+                column: None,
+                setting: "#exec".into(),
+                value: "not run: its output is part of the configuration and is unknown".into(),
+                default: false,
+            });
+        }
+        if errors.is_empty() && execs.is_empty() {
+            let files: usize = set
+                .configs
+                .iter()
+                .map(|config| config.files_read.len())
+                .sum();
+            return cx.finding(
+                Status::Pass,
+                format!("all {files} configuration files were read completely"),
+                evidence,
+            );
+        }
+        let message = format!(
+            "{} problem(s) Asterisk would reject or that hide configuration (missing includes, syntax) and {} #exec directive(s) not run: checks judge only what was read",
+            errors.len(),
+            execs.len()
+        );
+        cx.finding(Status::Unknown, message, evidence)
+    }
+}
