@@ -4,7 +4,9 @@ use voipguard_model::{
     Device, Evidence, Family, FamilyBasis, Finding, Setting, SettingKey, Status, Value, Vendor,
 };
 
-use voipguard_asterisk::ConfigSet;
+use std::sync::Arc;
+
+use voipguard_asterisk::{ConfigSet, Origin as AsteriskOrigin};
 
 use crate::Target;
 use crate::catalogue::Check;
@@ -75,6 +77,28 @@ impl<'a> Context<'a> {
     /// Evidence for a secret with a judgement of it ("redacted (factory default)").
     pub fn secret_evidence(&self, setting: &Setting, judgement: &str) -> Evidence {
         evidence_from(setting, format!("redacted ({judgement})"))
+    }
+
+    /// Evidence for a place in the Asterisk configuration set: `origin` is relative to the set's
+    /// folder, evidence names the file as the user can open it.
+    pub fn asterisk_evidence(
+        &self,
+        origin: &AsteriskOrigin,
+        setting: String,
+        value: String,
+    ) -> Evidence {
+        let file = match self.asterisk {
+            Some(set) => set.folder.join(&origin.file),
+            None => origin.file.to_path_buf(),
+        };
+        Evidence {
+            file: Some(Arc::new(file)),
+            line: Some(origin.line),
+            column: None,
+            setting,
+            value,
+            default: false,
+        }
     }
 
     /// Evidence that the file does not set `key`, so `default` applies (or is unknown).

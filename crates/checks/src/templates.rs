@@ -4,7 +4,6 @@ use voipguard_model::{Evidence, Finding, SettingKey, Status, Value};
 
 use crate::accounts::{self, AccountUse};
 use crate::context::Context;
-use std::sync::Arc;
 
 use voipguard_asterisk::ConfigError;
 
@@ -116,14 +115,11 @@ pub(crate) fn asterisk_value(cx: &Context<'_>, rule: &AsteriskRule) -> Finding {
     let (value, evidence, how) = match variable {
         Some(variable) => (
             Some(variable.value.as_str()),
-            Evidence {
-                file: Some(Arc::new(variable.origin.file.to_path_buf())),
-                line: Some(variable.origin.line),
-                column: None,
-                setting: format!("[{}] {}", rule.section, rule.key),
-                value: variable.value.clone(),
-                default: false,
-            },
+            cx.asterisk_evidence(
+                &variable.origin,
+                format!("[{}] {}", rule.section, rule.key),
+                variable.value.clone(),
+            ),
             "",
         ),
         None => (

@@ -31,7 +31,7 @@ fn every_corpus_phone_file_audits_without_error() {
             let summary = match voipguard_parsers::parse(&relative, &bytes) {
                 Ok(Parsed::Skipped { reason }) => format!("skipped: {reason}\n"),
                 Ok(Parsed::Device(device)) => {
-                    let findings = voipguard_checks::evaluate(catalogue, &device);
+                    let findings = voipguard_checks::evaluate(catalogue, &*device);
                     let mut text = format!(
                         "device {} vendor={} family={} ({:?}) model={:?} templated={} settings={}\n",
                         device.id,

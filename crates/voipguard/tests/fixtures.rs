@@ -6,12 +6,19 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use voipguard_model::Status;
+use std::path::Path;
+
+use voipguard_asterisk::ConfigSet;
+use voipguard_checks::{Check, Target};
+use voipguard_model::{Device, Family, FamilyBasis, Finding, Status, Vendor};
 use voipguard_parsers::Parsed;
 
 #[test]
 fn every_fixture_gives_its_expected_status() {
     let catalogue = voipguard_checks::catalogue().expect("catalogue loads");
+    // Asterisk fixture folders are loaded by relative path so evidence paths (and snapshots) do
+    // not depend on where the checkout lives; this is the binary's only test.
+    std::env::set_current_dir(common::workspace()).expect("workspace is a folder");
     let root = common::workspace().join("tests/fixtures");
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = Vec::new();
@@ -33,6 +40,7 @@ fn every_fixture_gives_its_expected_status() {
                 .collect();
             files.sort();
             for file in files {
+                // A folder fixture (`fail/`, `pass-acl/`) is an Asterisk configuration set.
                 let stem = file
                     .file_stem()
                     .and_then(|s| s.to_str())
@@ -43,16 +51,11 @@ fn every_fixture_gives_its_expected_status() {
                     Some("pass") => Status::Pass,
                     _ => panic!("{}: fixture names start with fail or pass", file.display()),
                 };
-                let bytes = std::fs::read(&file).expect("readable fixture");
                 let relative = file
                     .strip_prefix(common::workspace())
                     .expect("under workspace")
                     .to_path_buf();
-                let device = match voipguard_parsers::parse(&relative, &bytes) {
-                    Ok(Parsed::Device(device)) => device,
-                    other => panic!("{}: not a device: {other:?}", file.display()),
-                };
-                let finding = check.evaluate(&device);
+                let finding = evaluate_fixture(check, &file, &relative);
                 if finding.status != expected {
                     failures.push(format!(
                         "{}: expected {expected}, got {} ({})",
@@ -93,4 +96,27 @@ fn every_fixture_gives_its_expected_status() {
         missing.is_empty(),
         "checks without a fail and a pass fixture: {missing:?}"
     );
+}
+
+/// A file fixture is a phone configuration; a folder fixture is an Asterisk configuration set
+/// (loaded from its relative path, so snapshots do not depend on where the checkout lives).
+fn evaluate_fixture(check: &'static Check, file: &Path, relative: &Path) -> Finding {
+    if file.is_dir() {
+        let set = ConfigSet::load(relative).expect("readable fixture folder");
+        let device = Device::new(
+            relative.display().to_string(),
+            Vendor::Asterisk,
+            Family::Asterisk,
+            FamilyBasis::Content,
+        );
+        return check.evaluate(Target {
+            device: &device,
+            asterisk: Some(&set),
+        });
+    }
+    let bytes = std::fs::read(file).expect("readable fixture");
+    match voipguard_parsers::parse(relative, &bytes) {
+        Ok(Parsed::Device(device)) => check.evaluate(&*device),
+        other => panic!("{}: not a device: {other:?}", file.display()),
+    }
 }

@@ -1,7 +1,8 @@
 //! AST-CONFIG: the whole Asterisk configuration could be read.
 //!
 //! ## What it does
-//! Reports what keeps the audit from seeing the configuration Asterisk runs with: `#include`d files
+//! Fails when Asterisk itself would reject lines of the configuration (syntax, an unknown
+//! template, an include cycle); otherwise reports as `unknown` what keeps the audit from seeing the configuration Asterisk runs with: `#include`d files
 //! missing from the copy, syntax Asterisk rejects, include cycles, and `#exec` directives, whose
 //! output becomes configuration but which voipguard never runs. Each is listed with file and line.
 //!
@@ -23,6 +24,7 @@
 
 use std::sync::Arc;
 
+use voipguard_asterisk::ConfigError;
 use voipguard_model::{Evidence, Finding, Status};
 
 use super::CodeCheck;
@@ -48,14 +50,18 @@ impl CodeCheck for AstConfig {
         let mut evidence = Vec::new();
         let errors: Vec<_> = set.errors().collect();
         for error in &errors {
-            let origin = error.origin();
-            evidence.push(Evidence {
-                file: origin.map(|origin| Arc::new(set.folder.join(&origin.file))),
-                line: origin.map(|origin| origin.line),
-                column: None,
-                setting: "configuration".into(),
-                value: error.to_string(),
-                default: false,
+            evidence.push(match error.origin() {
+                Some(origin) => {
+                    cx.asterisk_evidence(origin, "configuration".into(), error.to_string())
+                }
+                None => Evidence {
+                    file: Some(Arc::new(set.folder.clone())),
+                    line: None,
+                    column: None,
+                    setting: "configuration".into(),
+                    value: error.to_string(),
+                    default: false,
+                },
             });
         }
         let execs: Vec<_> = set
@@ -64,14 +70,11 @@ impl CodeCheck for AstConfig {
             .flat_map(|config| config.execs.iter())
             .collect();
         for exec in &execs {
-            evidence.push(Evidence {
-                file: Some(Arc::new(set.folder.join(&exec.origin.file))),
-                line: Some(exec.origin.line),
-                column: None,
-                setting: "#exec".into(),
-                value: "not run: its output is part of the configuration and is unknown".into(),
-                default: false,
-            });
+            evidence.push(cx.asterisk_evidence(
+                &exec.origin,
+                "#exec".into(),
+                "not run: its output is part of the configuration and is unknown".into(),
+            ));
         }
         if errors.is_empty() && execs.is_empty() {
             let files: usize = set
@@ -85,9 +88,21 @@ impl CodeCheck for AstConfig {
                 evidence,
             );
         }
+        let (hidden, rejected): (Vec<&&ConfigError>, Vec<&&ConfigError>) = errors
+            .iter()
+            .partition(|error| matches!(error, ConfigError::MissingInclude { .. }));
+        if !rejected.is_empty() {
+            let message = format!(
+                "Asterisk rejects {} line(s) of this configuration (see the evidence); {} missing include(s), {} #exec not run",
+                rejected.len(),
+                hidden.len(),
+                execs.len()
+            );
+            return cx.finding(Status::Fail, message, evidence);
+        }
         let message = format!(
-            "{} problem(s) Asterisk would reject or that hide configuration (missing includes, syntax) and {} #exec directive(s) not run: checks judge only what was read",
-            errors.len(),
+            "{} included file(s) missing from this copy and {} #exec directive(s) not run: other checks judge only what was read",
+            hidden.len(),
             execs.len()
         );
         cx.finding(Status::Unknown, message, evidence)
