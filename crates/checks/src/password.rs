@@ -35,6 +35,14 @@ pub const SNOM_POLICY: Policy = Policy {
     min_classes: 3,
 };
 
+/// Asterisk-based PBXes (ScopTEL guide 004 "Password Policy", Allworx advisory 003): at least 8
+/// characters with upper case, lower case, digits and special characters.
+pub const PBX_POLICY: Policy = Policy {
+    min_len: 8,
+    max_len: None,
+    min_classes: 4,
+};
+
 /// Values shipped as factory defaults or used as such by installers.
 const DEFAULTS: &[&str] = &[
     "", "admin", "123", "1234", "12345", "123456", "0000", "00000", "000000", "1111", "password",
