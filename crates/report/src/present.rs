@@ -92,14 +92,21 @@ pub(crate) fn device_kind(device: &Device) -> String {
     kind
 }
 
-/// The device's source files, comma-separated.
+/// The device's source files, comma-separated; a PBX read from dozens of files shows the first
+/// few and a count.
 pub(crate) fn sources_list(device: &Device) -> String {
-    device
+    const SHOWN: usize = 3;
+    let mut list = device
         .sources
         .iter()
+        .take(SHOWN)
         .map(|source| source.display().to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if device.sources.len() > SHOWN {
+        list.push_str(&format!(" and {} more", device.sources.len() - SHOWN));
+    }
+    list
 }
 
 /// A score as shown to people: one decimal, or `n/a` when nothing was decided.

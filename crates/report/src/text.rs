@@ -47,8 +47,13 @@ impl<'w> TextEmitter<'w> {
 
     fn write_failure(&mut self, result: DeviceResult<'_>, finding: &Finding) -> io::Result<()> {
         self.write_check("FAIL", Style::of_severity(finding.severity), finding)?;
-        for evidence in &finding.evidence {
+        let shown = if self.options.verbose { finding.evidence.len() } else { EVIDENCE_LINES };
+        for evidence in finding.evidence.iter().take(shown) {
             writeln!(self.out, "{INDENT}{}", evidence_line(evidence))?;
+        }
+        if finding.evidence.len() > shown {
+            let more = finding.evidence.len() - shown;
+            writeln!(self.out, "{INDENT}… and {more} more (--verbose lists them all)")?;
         }
         let formats = finding_json(&self.options, finding).remediation.formats;
         if let Some(fix) = fix_line(formats, result.device) {
@@ -142,6 +147,10 @@ impl<'w> TextEmitter<'w> {
         Ok(())
     }
 }
+
+/// Evidence lines shown per failure without `--verbose`: a check grouping 1,600 peers lists them
+/// all in JSON, not on a terminal.
+const EVIDENCE_LINES: usize = 8;
 
 /// Where the message, evidence and fix of a failure start: under the check id.
 const INDENT: &str = "        ";
