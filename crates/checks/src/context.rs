@@ -110,11 +110,18 @@ impl<'a> Context<'a> {
             setting: key.to_string(),
             value: match default {
                 Some(value) => format!("{value} (not set; factory default)"),
+                None if is_fact(key) => "not stated in a facts file".to_owned(),
                 None => "not set; factory default unconfirmed".to_owned(),
             },
             default: true,
         }
     }
+}
+
+/// True for settings that come from a facts file (`facts.gui.access`): when absent, nothing
+/// stated them, rather than a factory default applying.
+pub(crate) fn is_fact(key: &SettingKey) -> bool {
+    key.name.starts_with("facts.")
 }
 
 fn evidence_from(setting: &Setting, value: String) -> Evidence {

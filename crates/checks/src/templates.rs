@@ -3,7 +3,7 @@
 use voipguard_model::{Evidence, Finding, SettingKey, Status, Value};
 
 use crate::accounts::{self, AccountUse};
-use crate::context::Context;
+use crate::context::{Context, is_fact};
 
 use voipguard_asterisk::ConfigError;
 
@@ -43,7 +43,11 @@ fn read(cx: &Context<'_>, rule: &ResolvedRule<'_>, key: SettingKey) -> Reading {
                 },
                 None => Reading {
                     status: Status::Unknown,
-                    shown: "not set (factory default unconfirmed)".into(),
+                    shown: if is_fact(&key) {
+                        "not stated in a facts file".into()
+                    } else {
+                        "not set (factory default unconfirmed)".into()
+                    },
                     evidence,
                 },
             }

@@ -11,6 +11,10 @@ use voipguard_checks::catalogue;
 /// The baseline's phone controls: every one has a check, and the catalogue holds no other.
 const PHONE_PREFIXES: &[&str] = &["GS-", "SN-"];
 
+/// Controls decided by facts files, one check per control with the control's id: every Allworx
+/// control, and the network controls a site's facts can decide.
+const FACTS_PREFIXES: &[&str] = &["AW-", "NET-"];
+
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
 }
@@ -39,7 +43,11 @@ fn every_phone_control_has_one_check_and_every_check_is_a_control() {
     let controls = baseline_controls();
     let catalogue = catalogue().expect("catalogue loads");
     for id in controls.keys() {
-        if PHONE_PREFIXES.iter().any(|prefix| id.starts_with(prefix)) {
+        if PHONE_PREFIXES
+            .iter()
+            .chain(&["AW-"])
+            .any(|prefix| id.starts_with(prefix))
+        {
             assert!(
                 catalogue.get(id).is_some(),
                 "baseline control {id} has no rule file"
@@ -59,8 +67,11 @@ fn every_phone_control_has_one_check_and_every_check_is_a_control() {
             continue;
         }
         assert!(
-            PHONE_PREFIXES.iter().any(|prefix| id.starts_with(prefix)),
-            "{id}: not a phone control"
+            PHONE_PREFIXES
+                .iter()
+                .chain(FACTS_PREFIXES)
+                .any(|prefix| id.starts_with(prefix)),
+            "{id}: not a phone, Allworx or network control"
         );
         assert!(controls.contains_key(id), "{id} is not a baseline control");
     }

@@ -8,12 +8,14 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use voipguard_checks::{Catalogue, Target};
+use voipguard_facts::{Facts, Kind};
 use voipguard_model::{Device, Family, FamilyBasis, Finding, Severity, Vendor};
 use voipguard_parsers::Parsed;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 
 use crate::Outcome;
 use crate::cli::{AuditArgs, ColorChoice, FailOn, OutputFormat};
+use crate::facts::{self, Recognised};
 use crate::inputs;
 use crate::inventory::{self, Inventory};
 
@@ -59,6 +61,21 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         asterisk_sets,
         mut errors,
     } = inputs::collect(&args.paths);
+    let mut facts_files = Vec::new();
+    let files: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|path| match facts::recognise(path) {
+            Recognised::Facts(read) => {
+                facts_files.push(*read);
+                false
+            }
+            Recognised::Invalid(error) => {
+                errors.push(error);
+                false
+            }
+            Recognised::Other => true,
+        })
+        .collect();
     let mut output = Output::open(args.output.as_deref())?;
     let options = Options {
         catalogue,
@@ -67,11 +84,15 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     };
     let mut emitter =
         voipguard_report::emitter(report_format(args.format), output.writer(), options);
-    let progress = progress_bar(files.len() + asterisk_sets.len());
+    let progress = progress_bar(files.len() + asterisk_sets.len() + facts_files.len());
     let mut summary = Summary::default();
     let mut skipped = Vec::new();
     for folder in &asterisk_sets {
-        match audit_asterisk_set(catalogue, folder) {
+        let (own_facts, others) = facts_files.into_iter().partition(|read: &Facts| {
+            read.kind == Kind::Scoptel && facts::names_folder(&read.device.id, folder)
+        });
+        facts_files = others;
+        match audit_asterisk_set(catalogue, folder, own_facts) {
             FileResult::Device(device, findings) => {
                 summary.add_device(&findings);
                 emitter
@@ -85,6 +106,17 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             FileResult::Error(error) => errors.push(error),
         }
         progress.inc(1);
+    }
+    // Facts naming no audited PBX folder describe a device of their own.
+    for read in facts_files {
+        let findings = voipguard_checks::evaluate(catalogue, &read.device);
+        summary.add_device(&findings);
+        emitter
+            .device(DeviceResult {
+                device: &read.device,
+                findings: &findings,
+            })
+            .context("cannot write the report")?;
     }
     for chunk in files.chunks(CHUNK) {
         let results: Vec<FileResult> = chunk
@@ -129,8 +161,13 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
 
 /// An Asterisk configuration folder is one PBX device. Problems inside its files (a missing
 /// `#include`, an `#exec`) are findings of the AST-CONFIG check, not input errors: a partial copy
-/// of `/etc/asterisk` is still worth auditing.
-fn audit_asterisk_set(catalogue: &'static Catalogue, folder: &Path) -> FileResult {
+/// of `/etc/asterisk` is still worth auditing. ScopTEL facts files naming the folder join the
+/// device, so its GUI facts and its configuration are judged together.
+fn audit_asterisk_set(
+    catalogue: &'static Catalogue,
+    folder: &Path,
+    facts: Vec<Facts>,
+) -> FileResult {
     let set = match voipguard_asterisk::ConfigSet::load(folder) {
         Ok(set) => set,
         Err(error) => {
@@ -160,6 +197,10 @@ fn audit_asterisk_set(catalogue: &'static Catalogue, folder: &Path) -> FileResul
     files.sort();
     files.dedup();
     device.sources = files.into_iter().map(Arc::new).collect();
+    for read in facts {
+        device.sources.extend(read.device.sources);
+        device.settings.extend(read.device.settings);
+    }
     let findings = voipguard_checks::evaluate(
         catalogue,
         Target {

@@ -24,6 +24,31 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a check's rationale, remediation and references.
     Explain(ExplainArgs),
+    /// Facts files: what lives in a GUI or a router (Allworx, ScopTEL's GUI, the site).
+    #[command(subcommand)]
+    Facts(FactsCommand),
+}
+
+/// `voipguard facts`.
+#[derive(Debug, Subcommand)]
+pub enum FactsCommand {
+    /// Print a commented facts file template with every fact left unset.
+    Template {
+        /// What the facts describe.
+        #[arg(long, value_enum)]
+        kind: FactsKind,
+    },
+}
+
+/// Kinds of facts file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FactsKind {
+    /// An Allworx server (guide 003).
+    Allworx,
+    /// A ScopTEL PBX's GUI and host settings (guide 004).
+    Scoptel,
+    /// The site's router, firewall and internet exposure.
+    Site,
 }
 
 /// `voipguard audit`.

@@ -3,6 +3,7 @@
 
 mod audit;
 mod cli;
+mod facts;
 mod inputs;
 mod inventory;
 mod rules;
@@ -53,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Audit(args) => audit::run(&args),
         Command::Rules(args) => rules::list(&args).map(|()| Outcome::Clean),
         Command::Explain(args) => rules::explain(&args).map(|()| Outcome::Clean),
+        Command::Facts(command) => facts::run(&command).map(|()| Outcome::Clean),
     }
 }
 

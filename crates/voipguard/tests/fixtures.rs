@@ -98,8 +98,9 @@ fn every_fixture_gives_its_expected_status() {
     );
 }
 
-/// A file fixture is a phone configuration; a folder fixture is an Asterisk configuration set
-/// (loaded from its relative path, so snapshots do not depend on where the checkout lives).
+/// A file fixture is a phone configuration, or a facts file (`.toml`); a folder fixture is an
+/// Asterisk configuration set (loaded from its relative path, so snapshots do not depend on where
+/// the checkout lives).
 fn evaluate_fixture(check: &'static Check, file: &Path, relative: &Path) -> Finding {
     if file.is_dir() {
         let set = ConfigSet::load(relative).expect("readable fixture folder");
@@ -115,6 +116,12 @@ fn evaluate_fixture(check: &'static Check, file: &Path, relative: &Path) -> Find
         });
     }
     let bytes = std::fs::read(file).expect("readable fixture");
+    if file.extension().is_some_and(|ext| ext == "toml") {
+        let text = String::from_utf8(bytes).expect("utf-8 facts fixture");
+        let facts = voipguard_facts::read(relative, &text)
+            .unwrap_or_else(|err| panic!("{}: invalid facts: {err}", file.display()));
+        return check.evaluate(&facts.device);
+    }
     match voipguard_parsers::parse(relative, &bytes) {
         Ok(Parsed::Device(device)) => check.evaluate(&*device),
         other => panic!("{}: not a device: {other:?}", file.display()),

@@ -1,6 +1,17 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
 mod ast_config;
+mod ast_fact_01;
+mod ast_fact_02;
+mod ast_fact_04;
+mod ast_fact_05;
+mod ast_fact_06;
+mod aw_pass_strong;
+mod aw_pnp;
+mod aw_remote_phone;
+mod aw_wan_admin;
+mod aw_wan_services;
+mod facts;
 mod grandstream_support;
 mod gs_acct_unused;
 mod gs_admin_pass;
@@ -17,6 +28,7 @@ mod gs_user_pass;
 mod gs_vpn_port;
 mod gs_web_https;
 mod gs_web_port;
+mod net_public;
 mod sn_admin_mode;
 mod sn_keylock;
 mod sn_perms;
@@ -46,6 +58,16 @@ pub(crate) trait CodeCheck: Debug + Sync {
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_config::AstConfig,
+    &ast_fact_01::AstFact01,
+    &ast_fact_02::AstFact02,
+    &ast_fact_04::AstFact04,
+    &ast_fact_05::AstFact05,
+    &ast_fact_06::AstFact06,
+    &aw_pass_strong::AwPassStrong,
+    &aw_pnp::AwPnp,
+    &aw_remote_phone::AwRemotePhone,
+    &aw_wan_admin::AwWanAdmin,
+    &aw_wan_services::AwWanServices,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
@@ -61,6 +83,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &gs_vpn_port::GsVpnPort,
     &gs_web_https::GsWebHttps,
     &gs_web_port::GsWebPort,
+    &net_public::NetPublic,
     &sn_admin_mode::SnAdminMode,
     &sn_keylock::SnKeylock,
     &sn_perms::SnPerms,
