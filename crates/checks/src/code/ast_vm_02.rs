@@ -59,7 +59,7 @@ impl CodeCheck for AstVm02 {
         };
         cx.finding(
             status,
-            format!("new voicemail PINs must have at least {minimum} digit(s) (recommended: {MIN_DIGITS})"),
+            format!("minpassword is {minimum}: a PIN changed from the voicemail menu needs at least {minimum} digit(s) (recommended: {MIN_DIGITS})"),
             evidence,
         )
     }
