@@ -47,13 +47,20 @@ impl<'w> TextEmitter<'w> {
 
     fn write_failure(&mut self, result: DeviceResult<'_>, finding: &Finding) -> io::Result<()> {
         self.write_check("FAIL", Style::of_severity(finding.severity), finding)?;
-        let shown = if self.options.verbose { finding.evidence.len() } else { EVIDENCE_LINES };
+        let shown = if self.options.verbose {
+            finding.evidence.len()
+        } else {
+            EVIDENCE_LINES
+        };
         for evidence in finding.evidence.iter().take(shown) {
             writeln!(self.out, "{INDENT}{}", evidence_line(evidence))?;
         }
         if finding.evidence.len() > shown {
             let more = finding.evidence.len() - shown;
-            writeln!(self.out, "{INDENT}… and {more} more (--verbose lists them all)")?;
+            writeln!(
+                self.out,
+                "{INDENT}… and {more} more (--verbose lists them all)"
+            )?;
         }
         let formats = finding_json(&self.options, finding).remediation.formats;
         if let Some(fix) = fix_line(formats, result.device) {

@@ -1,11 +1,27 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
+mod ast_acl_01;
+mod ast_ami_01;
+mod ast_ami_02;
+mod ast_ami_03;
+mod ast_ami_04;
 mod ast_config;
 mod ast_fact_01;
 mod ast_fact_02;
 mod ast_fact_04;
 mod ast_fact_05;
 mod ast_fact_06;
+mod ast_http_01;
+mod ast_log_01;
+mod ast_log_02;
+mod ast_pjsip_01;
+mod ast_pjsip_02;
+mod ast_pjsip_04;
+mod ast_rtp_01;
+mod ast_vm_01;
+mod ast_vm_02;
+mod ast_vm_04;
+mod asterisk_services;
 mod aw_pass_strong;
 mod aw_pnp;
 mod aw_remote_phone;
@@ -57,6 +73,11 @@ pub(crate) trait CodeCheck: Debug + Sync {
 
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
+    &ast_acl_01::AstAcl01,
+    &ast_ami_01::AstAmi01,
+    &ast_ami_02::AstAmi02,
+    &ast_ami_03::AstAmi03,
+    &ast_ami_04::AstAmi04,
     &ast_config::AstConfig,
     &ast_fact_01::AstFact01,
     &ast_fact_02::AstFact02,
@@ -68,6 +89,16 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &aw_remote_phone::AwRemotePhone,
     &aw_wan_admin::AwWanAdmin,
     &aw_wan_services::AwWanServices,
+    &ast_http_01::AstHttp01,
+    &ast_log_01::AstLog01,
+    &ast_log_02::AstLog02,
+    &ast_pjsip_01::AstPjsip01,
+    &ast_pjsip_02::AstPjsip02,
+    &ast_pjsip_04::AstPjsip04,
+    &ast_rtp_01::AstRtp01,
+    &ast_vm_01::AstVm01,
+    &ast_vm_02::AstVm02,
+    &ast_vm_04::AstVm04,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
