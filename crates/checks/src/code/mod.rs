@@ -1,6 +1,18 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
 mod ast_config;
+mod ast_iax_01;
+mod ast_iax_02;
+mod ast_iax_03;
+mod ast_iax_04;
+mod ast_iax_08;
+mod ast_sip_04;
+mod ast_sip_06;
+mod ast_sip_07;
+mod ast_sip_08;
+mod ast_sip_09;
+mod ast_sip_10;
+mod asterisk_peers;
 mod grandstream_support;
 mod gs_acct_unused;
 mod gs_admin_pass;
@@ -46,6 +58,17 @@ pub(crate) trait CodeCheck: Debug + Sync {
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_config::AstConfig,
+    &ast_iax_01::AstIax01,
+    &ast_iax_02::AstIax02,
+    &ast_iax_03::AstIax03,
+    &ast_iax_04::AstIax04,
+    &ast_iax_08::AstIax08,
+    &ast_sip_04::AstSip04,
+    &ast_sip_06::AstSip06,
+    &ast_sip_07::AstSip07,
+    &ast_sip_08::AstSip08,
+    &ast_sip_09::AstSip09,
+    &ast_sip_10::AstSip10,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
