@@ -36,6 +36,6 @@ impl CodeCheck for AstIax08 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        peer_acl_finding(cx, Driver::Iax, "IAX2 entry")
+        peer_acl_finding(cx, Driver::Iax, "IAX2 entries")
     }
 }

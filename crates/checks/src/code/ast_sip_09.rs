@@ -39,6 +39,6 @@ impl CodeCheck for AstSip09 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        peer_acl_finding(cx, Driver::Sip, "SIP peer")
+        peer_acl_finding(cx, Driver::Sip, "SIP peers")
     }
 }

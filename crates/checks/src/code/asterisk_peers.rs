@@ -567,6 +567,7 @@ fn evaluate_rules(variables: &[Variable], keys: AclKeys) -> AclVerdict {
 /// dynamic remote peers may have no fixed network to permit (guide 004's caveat) and then rest
 /// on a strong secret and the brute-force guard.
 pub(crate) fn peer_acl_finding(cx: &Context<'_>, driver: Driver, noun: &str) -> Finding {
+    // `noun` is plural ("SIP peers"): it follows counts and "no".
     let (config, peers) = match select(cx, driver, noun, |_| true) {
         Ok(selected) => selected,
         Err(finding) => return finding,
@@ -586,18 +587,18 @@ pub(crate) fn peer_acl_finding(cx: &Context<'_>, driver: Driver, noun: &str) -> 
     }
     let total = peers.len();
     if open.is_empty() && !undecided.is_empty() {
-        let what = format!("{noun}s have an ACL this audit cannot evaluate");
+        let what = format!("{noun} have an ACL this audit cannot evaluate");
         return undecided.undecided(cx, total, &what);
     }
     let what = format!(
-        "{noun}s let every address in (no permit/deny, or deny-all then permit-all; {open_static} of them with a static host)"
+        "{noun} let every address in (no permit/deny, or deny-all then permit-all; {open_static} of them with a static host)"
     );
     open.finding(
         cx,
         &config,
         total,
         &what,
-        format!("all {total} {noun}s have a restrictive permit/deny ACL"),
+        format!("all {total} {noun} have a restrictive permit/deny ACL"),
     )
 }
 
