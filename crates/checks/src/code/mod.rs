@@ -12,15 +12,27 @@ mod ast_fact_04;
 mod ast_fact_05;
 mod ast_fact_06;
 mod ast_http_01;
+mod ast_iax_01;
+mod ast_iax_02;
+mod ast_iax_03;
+mod ast_iax_04;
+mod ast_iax_08;
 mod ast_log_01;
 mod ast_log_02;
 mod ast_pjsip_01;
 mod ast_pjsip_02;
 mod ast_pjsip_04;
 mod ast_rtp_01;
+mod ast_sip_04;
+mod ast_sip_06;
+mod ast_sip_07;
+mod ast_sip_08;
+mod ast_sip_09;
+mod ast_sip_10;
 mod ast_vm_01;
 mod ast_vm_02;
 mod ast_vm_04;
+mod asterisk_peers;
 mod asterisk_services;
 mod aw_pass_strong;
 mod aw_pnp;
@@ -99,6 +111,17 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_vm_01::AstVm01,
     &ast_vm_02::AstVm02,
     &ast_vm_04::AstVm04,
+    &ast_iax_01::AstIax01,
+    &ast_iax_02::AstIax02,
+    &ast_iax_03::AstIax03,
+    &ast_iax_04::AstIax04,
+    &ast_iax_08::AstIax08,
+    &ast_sip_04::AstSip04,
+    &ast_sip_06::AstSip06,
+    &ast_sip_07::AstSip07,
+    &ast_sip_08::AstSip08,
+    &ast_sip_09::AstSip09,
+    &ast_sip_10::AstSip10,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
