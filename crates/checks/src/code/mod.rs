@@ -1,6 +1,11 @@
 //! Checks whose logic is too rich for a template: one file per check, named after its id.
 
 mod ast_config;
+mod ast_ext_01;
+mod ast_ext_02;
+mod ast_ext_03;
+mod ast_ext_04;
+mod dialplan;
 mod grandstream_support;
 mod gs_acct_unused;
 mod gs_admin_pass;
@@ -28,6 +33,7 @@ mod sn_vpn;
 mod sn_web_auth;
 mod sn_web_logout;
 mod snom;
+mod toll_fraud;
 
 use std::fmt::Debug;
 
@@ -46,6 +52,10 @@ pub(crate) trait CodeCheck: Debug + Sync {
 /// Every code check.
 pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_config::AstConfig,
+    &ast_ext_01::AstExt01,
+    &ast_ext_02::AstExt02,
+    &ast_ext_03::AstExt03,
+    &ast_ext_04::AstExt04,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
