@@ -5,6 +5,7 @@ mod ast_ext_01;
 mod ast_ext_02;
 mod ast_ext_03;
 mod ast_ext_04;
+mod ast_ext_05;
 mod dialplan;
 mod grandstream_support;
 mod gs_acct_unused;
@@ -56,6 +57,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_ext_02::AstExt02,
     &ast_ext_03::AstExt03,
     &ast_ext_04::AstExt04,
+    &ast_ext_05::AstExt05,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
