@@ -20,6 +20,7 @@
 //! ## References
 //! - reference/asterisk.md section 2.7 step 5
 
+use voipguard_asterisk::ConfigError;
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
@@ -67,6 +68,17 @@ impl CodeCheck for AstExt05 {
                 Status::Fail,
                 "static=yes without writeprotect=yes: `dialplan save` can overwrite extensions.conf"
                     .into(),
+                evidence,
+            );
+        }
+        let hidden = extensions
+            .errors
+            .iter()
+            .any(|e| matches!(e, ConfigError::MissingInclude { .. }));
+        if key("static").is_none() && hidden {
+            return cx.finding(
+                Status::Unknown,
+                "static is not set in the files read, but extensions.conf includes files missing from this copy (see AST-CONFIG)".into(),
                 evidence,
             );
         }
