@@ -6,6 +6,11 @@ mod ast_ami_02;
 mod ast_ami_03;
 mod ast_ami_04;
 mod ast_config;
+mod ast_ext_01;
+mod ast_ext_02;
+mod ast_ext_03;
+mod ast_ext_04;
+mod ast_ext_05;
 mod ast_fact_01;
 mod ast_fact_02;
 mod ast_fact_04;
@@ -39,6 +44,7 @@ mod aw_pnp;
 mod aw_remote_phone;
 mod aw_wan_admin;
 mod aw_wan_services;
+mod dialplan;
 mod facts;
 mod grandstream_support;
 mod gs_acct_unused;
@@ -68,6 +74,7 @@ mod sn_vpn;
 mod sn_web_auth;
 mod sn_web_logout;
 mod snom;
+mod toll_fraud;
 
 use std::fmt::Debug;
 
@@ -122,6 +129,11 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_sip_08::AstSip08,
     &ast_sip_09::AstSip09,
     &ast_sip_10::AstSip10,
+    &ast_ext_01::AstExt01,
+    &ast_ext_02::AstExt02,
+    &ast_ext_03::AstExt03,
+    &ast_ext_04::AstExt04,
+    &ast_ext_05::AstExt05,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,
