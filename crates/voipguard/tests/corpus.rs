@@ -62,3 +62,58 @@ fn every_corpus_phone_file_audits_without_error() {
         }
     }
 }
+
+/// Every real Asterisk set in `../shared/corpus/asterisk` audits as one PBX device through the
+/// binary (no input error, whatever the copy lacks), and each set's findings are snapshotted.
+#[test]
+fn every_corpus_asterisk_set_audits_as_one_pbx() {
+    let folder = common::shared().join("corpus/asterisk");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_voipguard"))
+        .current_dir(common::shared().join("corpus"))
+        .args([
+            "audit",
+            "asterisk",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        json["errors"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        json["errors"]
+    );
+    let sets = std::fs::read_dir(&folder).expect("corpus folder").count();
+    let devices = json["devices"].as_array().expect("devices");
+    assert_eq!(devices.len(), sets, "one device per set");
+    for device in devices {
+        assert_eq!(device["vendor"], "asterisk");
+        let id = device["id"].as_str().expect("id");
+        let name = id.trim_start_matches("asterisk/").to_owned();
+        let mut summary = String::new();
+        for finding in device["findings"].as_array().expect("findings") {
+            writeln!(
+                summary,
+                "{:<12} {:<18} {:<14} {}",
+                finding["check"].as_str().unwrap_or_default(),
+                finding["control"].as_str().unwrap_or_default(),
+                finding["status"].as_str().unwrap_or_default(),
+                finding["message"].as_str().unwrap_or_default()
+            )
+            .expect("write to String");
+        }
+        insta::with_settings!({ snapshot_suffix => name.clone(), omit_expression => true, prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("asterisk", summary);
+        });
+    }
+}
