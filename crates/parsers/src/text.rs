@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use voipguard_model::Device;
+
 use crate::ParseError;
 
 /// Decodes a configuration file. UTF-8 (with or without BOM) and UTF-16 with a BOM are read; an
@@ -104,6 +106,14 @@ fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
+}
+
+/// Makes room for the settings of `text` up front, one per line at most in every format this
+/// crate reads, so the map does not rehash as it grows (one counting pass over the text is far
+/// cheaper than the rehashes).
+pub(crate) fn reserve_settings(device: &mut Device, text: &str) {
+    let lines = text.bytes().filter(|&byte| byte == b'\n').count() + 1;
+    device.settings.reserve(lines);
 }
 
 pub(crate) fn error(file: &Arc<PathBuf>, line: u32, column: u32, message: String) -> ParseError {

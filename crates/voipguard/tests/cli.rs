@@ -114,7 +114,7 @@ fn example_secrets() -> Vec<String> {
                 if let Value::Literal(text) = &setting.value
                     && text.chars().count() >= 6
                 {
-                    secrets.push(text.clone());
+                    secrets.push(text.to_string());
                 }
             }
         }

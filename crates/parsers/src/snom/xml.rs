@@ -43,6 +43,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseErro
         }
     }
     let mut collector = Collector::new(file);
+    collector.reserve_for(text);
     let mut nesting = Nesting::default();
     for node in root.descendants() {
         if is_setting(node) {
