@@ -116,6 +116,60 @@ pub(crate) fn reserve_settings(device: &mut Device, text: &str) {
     device.settings.reserve(lines);
 }
 
+/// 1-based line and character column of byte offsets visited in increasing order, in time
+/// linear in the file rather than per lookup (`Document::text_pos_at` rescans from the start).
+#[derive(Clone, Copy)]
+pub(crate) struct Positions<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+    column: u32,
+}
+
+impl<'a> Positions<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Positions {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    pub(crate) fn at(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            *self = Positions::new(self.text);
+        }
+        let passed = self
+            .text
+            .get(self.offset..offset)
+            .unwrap_or_default()
+            .as_bytes();
+        // Byte counts rather than a walk over chars: they vectorise, and a character is one
+        // byte that is not a UTF-8 continuation byte.
+        let line_tail = match passed.iter().rposition(|&byte| byte == b'\n') {
+            Some(newline) => {
+                let newlines = passed.iter().filter(|&&byte| byte == b'\n').count();
+                self.line = self
+                    .line
+                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+                self.column = 1;
+                passed.get(newline + 1..).unwrap_or_default()
+            }
+            None => passed,
+        };
+        let characters = line_tail
+            .iter()
+            .filter(|&&byte| byte & 0xC0 != 0x80)
+            .count();
+        self.column = self
+            .column
+            .saturating_add(u32::try_from(characters).unwrap_or(u32::MAX));
+        self.offset = offset;
+        (self.line, self.column)
+    }
+}
+
 pub(crate) fn error(file: &Arc<PathBuf>, line: u32, column: u32, message: String) -> ParseError {
     ParseError {
         file: file.as_ref().clone(),
