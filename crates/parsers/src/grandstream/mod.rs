@@ -7,6 +7,7 @@
 mod table;
 mod text;
 mod xml;
+mod xml_fast;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

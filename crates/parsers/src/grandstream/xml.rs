@@ -21,6 +21,14 @@ use crate::text::Positions;
 
 /// Parses `<gs_provision>` XML (v1 P-values or v2 aliases, flat or nested `<part>`).
 pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
+    match super::xml_fast::parse(file, text) {
+        Some(device) => Ok(device),
+        None => parse_dom(file, text),
+    }
+}
+
+/// Reads any `<gs_provision>` file, templates and errors included, through a roxmltree DOM.
+pub(super) fn parse_dom(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
     let masked = mask_for_xml(text);
     let document = Document::parse(&masked).map_err(|err| xml_error(file, text, &err))?;
     let root = document.root_element();
