@@ -52,13 +52,24 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Option<Device> {
     (scanner.at == text.len()).then(|| builder.finish())
 }
 
-/// No byte that needs more than this scanner knows: control characters XML forbids, entities,
-/// template syntax (`{`, masked by the roxmltree path), `]]>`, the non-characters U+FFFE/U+FFFF.
+/// No byte that needs more than this scanner knows, checked in one pass: control characters XML
+/// forbids, entities (`&`), template syntax (`{`, masked by the roxmltree path), `]` (for
+/// `]]>`) and 0xEF (the lead byte of the non-characters U+FFFE and U+FFFF).
 fn plain(text: &str) -> bool {
-    !text.bytes().any(|byte| {
-        byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r') || byte == b'&' || byte == b'{'
-    }) && !text.contains("]]>")
-        && !text.contains(['\u{FFFE}', '\u{FFFF}'])
+    const UNUSUAL: [bool; 256] = {
+        let mut unusual = [false; 256];
+        let mut byte = 0;
+        while byte < 0x20 {
+            unusual[byte] = !matches!(byte as u8, b'\t' | b'\n' | b'\r');
+            byte += 1;
+        }
+        unusual[b'&' as usize] = true;
+        unusual[b'{' as usize] = true;
+        unusual[b']' as usize] = true;
+        unusual[0xEF] = true;
+        unusual
+    };
+    !text.bytes().any(|byte| UNUSUAL[usize::from(byte)])
 }
 
 /// A start tag: its name, the offset of its `<`, up to two attributes, and whether it is `<x/>`.
