@@ -65,27 +65,41 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let progress = progress_bar(files.len());
     let mut summary = Summary::default();
     let mut skipped = Vec::new();
-    for chunk in files.chunks(CHUNK) {
-        let results: Vec<FileResult> = chunk
-            .par_iter()
-            .map(|path| audit_file(catalogue, &sources, path))
-            .collect();
-        for result in results {
-            match result {
-                FileResult::Device(device, findings) => {
-                    summary.add_device(&findings);
-                    emitter
-                        .device(DeviceResult {
-                            device: &device,
-                            findings: &findings,
-                        })
-                        .context("cannot write the report")?;
-                }
-                FileResult::Skipped(file) => skipped.push(file),
-                FileResult::Error(error) => errors.push(error),
+    // While the pool audits one chunk, this thread writes the results of the one before, so
+    // writing the report never leaves the workers idle.
+    let mut audited: Vec<FileResult> = Vec::new();
+    for chunk in files.chunks(CHUNK).map(Some).chain([None]) {
+        let mut next = Vec::new();
+        let written = rayon::in_place_scope(|scope| {
+            if let Some(chunk) = chunk {
+                scope.spawn(|_| {
+                    next = chunk
+                        .par_iter()
+                        .map(|path| audit_file(catalogue, &sources, path))
+                        .collect();
+                });
             }
-        }
-        progress.inc(chunk.len() as u64);
+            let count = audited.len();
+            for result in audited.drain(..) {
+                match result {
+                    FileResult::Device(device, findings) => {
+                        summary.add_device(&findings);
+                        emitter
+                            .device(DeviceResult {
+                                device: &device,
+                                findings: &findings,
+                            })
+                            .context("cannot write the report")?;
+                    }
+                    FileResult::Skipped(file) => skipped.push(file),
+                    FileResult::Error(error) => errors.push(error),
+                }
+            }
+            progress.inc(count as u64);
+            anyhow::Ok(())
+        });
+        written?;
+        audited = next;
     }
     progress.finish_and_clear();
     summary.skipped = skipped.len();
