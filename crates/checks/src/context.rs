@@ -67,7 +67,7 @@ impl<'a> Context<'a> {
             "redacted".to_owned()
         } else {
             match &setting.value {
-                Value::Literal(text) => text.clone(),
+                Value::Literal(text) => text.to_string(),
                 Value::Template(text) => format!("template expression {text}"),
             }
         };
@@ -129,7 +129,7 @@ fn evidence_from(setting: &Setting, value: String) -> Evidence {
         file: Some(setting.origin.file.clone()),
         line: Some(setting.origin.line),
         column: Some(setting.origin.column),
-        setting: setting.origin.written_as.clone(),
+        setting: setting.origin.written_as.to_string(),
         value,
         default: false,
     }

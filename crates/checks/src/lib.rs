@@ -81,12 +81,12 @@ pub(crate) mod testing {
                 file: file.clone(),
                 line,
                 column: 1,
-                written_as: name.to_string(),
+                written_as: (*name).into(),
             };
             let value = if is_template_value(value) {
-                Value::Template(value.to_string())
+                Value::Template((*value).into())
             } else {
-                Value::Literal(value.to_string())
+                Value::Literal((*value).into())
             };
             device.set(
                 key,

@@ -171,12 +171,12 @@ pub fn read(path: &Path, text: &str) -> Result<Facts, FactsError> {
             device.set(
                 SettingKey::global(fact.setting_name()),
                 Setting {
-                    value: Value::Literal(literal),
+                    value: Value::Literal(literal.into()),
                     origin: Origin {
                         file: file.clone(),
                         line,
                         column,
-                        written_as: format!("{name}.{fact_name}"),
+                        written_as: format!("{name}.{fact_name}").into(),
                     },
                     perm: None,
                     secret: false,

@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -174,7 +175,7 @@ pub struct Origin {
     /// 1-based column (in characters).
     pub column: u32,
     /// The setting's name as written in the file (`P276`, `security.ssh`, `user_srtp1`).
-    pub written_as: String,
+    pub written_as: CompactString,
 }
 
 /// A setting's value as read.
@@ -183,9 +184,9 @@ pub struct Origin {
 pub enum Value {
     /// A concrete value, normalised to the vendor's native encoding (P-value numbers for
     /// Grandstream aliases, inverted booleans already turned round).
-    Literal(String),
+    Literal(CompactString),
     /// A provisioning-template expression (`{$var}`, `{{ var }}`, `{% if %}`…): not decidable.
-    Template(String),
+    Template(CompactString),
 }
 
 impl Value {
@@ -218,14 +219,14 @@ pub enum Perm {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct SettingKey {
     /// Canonical name.
-    pub name: String,
+    pub name: CompactString,
     /// Account / identity number, when the setting exists once per account.
     pub index: Option<u16>,
 }
 
 impl SettingKey {
     /// A global setting.
-    pub fn global(name: impl Into<String>) -> Self {
+    pub fn global(name: impl Into<CompactString>) -> Self {
         SettingKey {
             name: name.into(),
             index: None,
@@ -233,7 +234,7 @@ impl SettingKey {
     }
 
     /// A per-account (per-identity) setting.
-    pub fn account(name: impl Into<String>, index: u16) -> Self {
+    pub fn account(name: impl Into<CompactString>, index: u16) -> Self {
         SettingKey {
             name: name.into(),
             index: Some(index),

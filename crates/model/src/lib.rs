@@ -8,5 +8,8 @@
 mod device;
 mod finding;
 
+/// Short text stored inline (up to 24 bytes) or as a `&'static str`: setting names, values and
+/// names as written, of which a fleet holds millions, without a heap allocation each.
+pub use compact_str::CompactString;
 pub use device::{Device, Family, FamilyBasis, Origin, Perm, Setting, SettingKey, Value, Vendor};
 pub use finding::{Evidence, Finding, Severity, Status};

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use voipguard_model::Device;
+
 use crate::ParseError;
 
 /// Decodes a configuration file. UTF-8 (with or without BOM) and UTF-16 with a BOM are read; an
@@ -104,6 +106,68 @@ fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
+}
+
+/// Makes room for the settings of `text` up front, one per line at most in every format this
+/// crate reads, so the map does not rehash as it grows (one counting pass over the text is far
+/// cheaper than the rehashes).
+pub(crate) fn reserve_settings(device: &mut Device, text: &str) {
+    let lines = text.bytes().filter(|&byte| byte == b'\n').count() + 1;
+    device.settings.reserve(lines);
+}
+
+/// 1-based line and character column of byte offsets visited in increasing order, in time
+/// linear in the file rather than per lookup (`Document::text_pos_at` rescans from the start).
+#[derive(Clone, Copy)]
+pub(crate) struct Positions<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+    column: u32,
+}
+
+impl<'a> Positions<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Positions {
+            text,
+            offset: 0,
+            line: 1,
+            column: 1,
+        }
+    }
+
+    pub(crate) fn at(&mut self, offset: usize) -> (u32, u32) {
+        if offset < self.offset {
+            *self = Positions::new(self.text);
+        }
+        let passed = self
+            .text
+            .get(self.offset..offset)
+            .unwrap_or_default()
+            .as_bytes();
+        // Byte counts rather than a walk over chars: they vectorise, and a character is one
+        // byte that is not a UTF-8 continuation byte.
+        let line_tail = match passed.iter().rposition(|&byte| byte == b'\n') {
+            Some(newline) => {
+                let newlines = passed.iter().filter(|&&byte| byte == b'\n').count();
+                self.line = self
+                    .line
+                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+                self.column = 1;
+                passed.get(newline + 1..).unwrap_or_default()
+            }
+            None => passed,
+        };
+        let characters = line_tail
+            .iter()
+            .filter(|&&byte| byte & 0xC0 != 0x80)
+            .count();
+        self.column = self
+            .column
+            .saturating_add(u32::try_from(characters).unwrap_or(u32::MAX));
+        self.offset = offset;
+        (self.line, self.column)
+    }
 }
 
 pub(crate) fn error(file: &Arc<PathBuf>, line: u32, column: u32, message: String) -> ParseError {

@@ -110,7 +110,7 @@ fn assert_origins_point_at_names(path: &Path, file_text: &str, device: &Device) 
         let from_column: String = line.chars().skip(origin.column as usize - 1).collect();
         let from_column = from_column.trim_start_matches('<');
         assert!(
-            from_column.starts_with(&origin.written_as),
+            from_column.starts_with(origin.written_as.as_str()),
             "{}:{}:{} does not start with {}",
             path.display(),
             origin.line,

@@ -82,71 +82,20 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         color: use_color(args),
         verbose: args.verbose,
     };
-    let mut emitter =
-        voipguard_report::emitter(report_format(args.format), output.writer(), options);
-    let progress = progress_bar(files.len() + asterisk_sets.len() + facts_files.len());
-    let mut summary = Summary::default();
-    let mut skipped = Vec::new();
-    for folder in &asterisk_sets {
-        let (own_facts, others) = facts_files.into_iter().partition(|read: &Facts| {
-            read.kind == Kind::Scoptel && facts::names_folder(&read.device.id, folder)
-        });
-        facts_files = others;
-        match audit_asterisk_set(catalogue, folder, own_facts) {
-            FileResult::Device(device, findings) => {
-                summary.add_device(&findings);
-                emitter
-                    .device(DeviceResult {
-                        device: &device,
-                        findings: &findings,
-                    })
-                    .context("cannot write the report")?;
-            }
-            FileResult::Skipped(file) => skipped.push(file),
-            FileResult::Error(error) => errors.push(error),
-        }
-        progress.inc(1);
-    }
-    // Facts naming no audited PBX folder describe a device of their own.
-    for read in facts_files {
-        let findings = voipguard_checks::evaluate(catalogue, &read.device);
-        summary.add_device(&findings);
-        emitter
-            .device(DeviceResult {
-                device: &read.device,
-                findings: &findings,
-            })
-            .context("cannot write the report")?;
-    }
-    for chunk in files.chunks(CHUNK) {
-        let results: Vec<FileResult> = chunk
-            .par_iter()
-            .map(|path| audit_file(catalogue, &sources, path))
-            .collect();
-        for result in results {
-            match result {
-                FileResult::Device(device, findings) => {
-                    summary.add_device(&findings);
-                    emitter
-                        .device(DeviceResult {
-                            device: &device,
-                            findings: &findings,
-                        })
-                        .context("cannot write the report")?;
-                }
-                FileResult::Skipped(file) => skipped.push(file),
-                FileResult::Error(error) => errors.push(error),
-            }
-        }
-        progress.inc(chunk.len() as u64);
-    }
-    progress.finish_and_clear();
-    summary.skipped = skipped.len();
-    summary.errors = errors.len();
-    emitter
-        .finish(&skipped, &errors, &summary)
-        .context("cannot write the report")?;
-    drop(emitter);
+    let emitter = voipguard_report::emitter(report_format(args.format), output.writer(), options);
+    let mut report = Report {
+        emitter,
+        summary: Summary::default(),
+        skipped: Vec::new(),
+        errors,
+    };
+    let work = Work {
+        files,
+        asterisk_sets,
+        facts_files,
+    };
+    audit_all(catalogue, &sources, work, &mut report)?;
+    let (summary, errors) = report.finish()?;
     output.commit()?;
 
     Ok(if !errors.is_empty() {
@@ -157,6 +106,112 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// What the command line named, sorted by how it is read.
+struct Work {
+    files: Vec<PathBuf>,
+    asterisk_sets: Vec<PathBuf>,
+    facts_files: Vec<Facts>,
+}
+
+/// Audits every PBX folder (with the facts files naming it), the other facts files, then the
+/// phone files in parallel chunks, handing each result to `report` in a stable order.
+fn audit_all(
+    catalogue: &'static Catalogue,
+    sources: &ModelSources,
+    work: Work,
+    report: &mut Report<'_>,
+) -> anyhow::Result<()> {
+    let Work {
+        files,
+        asterisk_sets,
+        mut facts_files,
+    } = work;
+    let progress = progress_bar(files.len() + asterisk_sets.len() + facts_files.len());
+    for folder in &asterisk_sets {
+        let (own_facts, others) = facts_files.into_iter().partition(|read: &Facts| {
+            read.kind == Kind::Scoptel && facts::names_folder(&read.device.id, folder)
+        });
+        facts_files = others;
+        report.take(audit_asterisk_set(catalogue, folder, own_facts))?;
+        progress.inc(1);
+    }
+    // Facts naming no audited PBX folder describe a device of their own.
+    for read in facts_files {
+        let findings = voipguard_checks::evaluate(catalogue, &read.device);
+        report.take(FileResult::Device(Box::new(read.device), findings))?;
+        progress.inc(1);
+    }
+    // While the pool audits one chunk, this thread writes the results of the one before, so
+    // writing the report never leaves the workers idle.
+    let mut audited: Vec<FileResult> = Vec::new();
+    for chunk in files.chunks(CHUNK).map(Some).chain([None]) {
+        let mut next = Vec::new();
+        let written = rayon::in_place_scope(|scope| {
+            if let Some(chunk) = chunk {
+                scope.spawn(|_| {
+                    next = chunk
+                        .par_iter()
+                        .map(|path| audit_file(catalogue, sources, path))
+                        .collect();
+                });
+            }
+            let count = audited.len();
+            for result in audited.drain(..) {
+                report.take(result)?;
+            }
+            progress.inc(count as u64);
+            anyhow::Ok(())
+        });
+        written?;
+        audited = next;
+    }
+    progress.finish_and_clear();
+    Ok(())
+}
+
+/// Where results go: the report, the run's counts, and the files skipped or in error.
+struct Report<'w> {
+    emitter: Box<dyn voipguard_report::Emitter + 'w>,
+    summary: Summary,
+    skipped: Vec<Skipped>,
+    errors: Vec<InputError>,
+}
+
+impl Report<'_> {
+    fn take(&mut self, result: FileResult) -> anyhow::Result<()> {
+        match result {
+            FileResult::Device(device, findings) => {
+                self.summary.add_device(&findings);
+                self.emitter
+                    .device(DeviceResult {
+                        device: &device,
+                        findings: &findings,
+                    })
+                    .context("cannot write the report")?;
+            }
+            FileResult::Skipped(file) => self.skipped.push(file),
+            FileResult::Error(error) => self.errors.push(error),
+        }
+        Ok(())
+    }
+
+    /// Writes what concerns the whole run; the counts and errors decide the exit code.
+    fn finish(self) -> anyhow::Result<(Summary, Vec<InputError>)> {
+        let Report {
+            mut emitter,
+            mut summary,
+            skipped,
+            errors,
+        } = self;
+        summary.skipped = skipped.len();
+        summary.errors = errors.len();
+        emitter
+            .finish(&skipped, &errors, &summary)
+            .context("cannot write the report")?;
+        Ok((summary, errors))
+    }
 }
 
 /// An Asterisk configuration folder is one PBX device. Problems inside its files (a missing

@@ -83,12 +83,15 @@ impl CodeCheck for SnPerms {
         let mut writable = Vec::new();
         let mut unstated = Vec::new();
         let mut read_only = 0usize;
-        for (key, setting) in cx
+        // Filtered before sorting: a device has thousands of settings and a handful are relevant.
+        let mut relevant: Vec<_> = cx
             .device
-            .settings_in_order()
-            .into_iter()
+            .settings
+            .iter()
             .filter(|(key, _)| SECURITY_RELEVANT.contains(&key.name.as_str()))
-        {
+            .collect();
+        relevant.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (key, setting) in relevant {
             let shown = match setting.perm {
                 Some(Perm::ReadOnly) => {
                     read_only += 1;

@@ -7,6 +7,7 @@
 mod table;
 mod text;
 mod xml;
+mod xml_fast;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,6 +45,7 @@ impl DeviceBuilder {
         device.model = model;
         device.mac = mac_from_file_name(file);
         device.sources = vec![Arc::clone(file)];
+        crate::text::reserve_settings(&mut device, text);
         DeviceBuilder {
             file: Arc::clone(file),
             device,
@@ -65,9 +67,9 @@ impl DeviceBuilder {
         };
         let templated = templated_name || is_template(value);
         let value = if templated {
-            Value::Template(value.to_owned())
+            Value::Template(value.into())
         } else {
-            Value::Literal(converted.into_owned())
+            Value::Literal(converted.as_ref().into())
         };
         self.device.templated |= templated;
         let secret = table::is_secret(&key, name);
@@ -79,7 +81,7 @@ impl DeviceBuilder {
                     file: Arc::clone(&self.file),
                     line: at.line,
                     column: at.column,
-                    written_as: name.to_owned(),
+                    written_as: name.into(),
                 },
                 perm: None,
                 secret,

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use compact_str::{CompactString, ToCompactString, format_compact};
 use voipguard_model::{Family, SettingKey};
 
 use super::xml::template_span_len;
@@ -141,43 +142,48 @@ enum Slot {
 /// other non-GXP family) and account 5 on GXP21xx (0 where no source gives one), and its values.
 struct AccountField {
     tail: &'static str,
+    /// `account.<tail>`, spelled out once so keys need no allocation.
+    name: &'static str,
     pvalues: [u32; 6],
     values: Values,
 }
 
-const fn field(tail: &'static str, pvalues: [u32; 6], values: Values) -> AccountField {
-    AccountField {
-        tail,
-        pvalues,
-        values,
-    }
+macro_rules! field {
+    ($tail:literal, $pvalues:expr, $values:expr) => {
+        AccountField {
+            tail: $tail,
+            name: concat!("account.", $tail),
+            pvalues: $pvalues,
+            values: $values,
+        }
+    };
 }
 
 /// Sorted by tail for binary search.
 #[rustfmt::skip]
 static ACCOUNT_FIELDS: &[AccountField] = &[
-    field("audio.srtpMode",                  [  183,   443,   543,   643,   743,  1743], Values::Choices(SRTP_MODES)),
-    field("call.rejectAnonymousCall",        [  129,   446,   546,   646,   746,  1746], Values::Plain),
-    field("enable",                          [  271,   401,   501,   601,   701,  1701], Values::Plain),
-    field("name",                            [  270,   417,   517,   617,   717,  1717], Values::Plain),
-    field("sip.authenticateIncomingInvite",  [ 2346,  2446,  2546,  2646,  2746,  2746], Values::Plain),
-    field("sip.challengeRealm",              [26021, 26121, 26221, 26321, 26421, 26421], Values::Plain),
-    field("sip.localPort",                   [   40,   413,   513,   613,   713,  1713], Values::Plain),
-    field("sip.outboundProxy.1.address",     [   48,   403,   503,   603,   703,  1703], Values::Plain),
-    field("sip.outboundProxy.2.address",     [ 2333,     0,     0,     0,     0,     0], Values::Plain),
-    field("sip.server.1.address",            [   47,   402,   502,   602,   702,  1702], Values::Plain),
-    field("sip.server.2.address",            [ 2312,  2412,  2512,  2612,  2712,  2712], Values::Plain),
-    field("sip.subscriber.name",             [    3,   407,   507,   607,   707,  1707], Values::Plain),
-    field("sip.subscriber.password",         [   34,   406,   506,   606,   706,  1706], Values::Plain),
-    field("sip.subscriber.userid",           [   36,   405,   505,   605,   705,  1705], Values::Plain),
-    field("sip.transport",                   [  130,   448,   548,   648,   748,  1748], Values::Choices(TRANSPORTS)),
-    field("sip.uriSchemeWhenUsingTls",       [ 2329,  2429,  2529,  2629,  2729,  2729], Values::Choices(URI_SCHEMES)),
-    field("sip.userid",                      [   35,   404,   504,   604,   704,  1704], Values::Plain),
-    field("sip.validate.certificationChain", [ 2367,  2467,  2567,  2667,  2767,  2767], Values::Plain),
-    field("sip.validate.domainCertificates", [ 2311,  2411,  2511,  2611,  2711,  2711], Values::Plain),
-    field("sip.validate.incomingMessage",    [ 2306,  2406,  2506,  2606,  2706,  2706], Values::Plain),
-    field("sip.validate.incomingServer",     [ 2347,  2447,  2547,  2647,  2747,  2747], Values::Plain),
-    field("sip.validate.userIdforInvite",    [  258,   449,   549,   649,   749,  1749], Values::Plain),
+    field!("audio.srtpMode",                  [  183,   443,   543,   643,   743,  1743], Values::Choices(SRTP_MODES)),
+    field!("call.rejectAnonymousCall",        [  129,   446,   546,   646,   746,  1746], Values::Plain),
+    field!("enable",                          [  271,   401,   501,   601,   701,  1701], Values::Plain),
+    field!("name",                            [  270,   417,   517,   617,   717,  1717], Values::Plain),
+    field!("sip.authenticateIncomingInvite",  [ 2346,  2446,  2546,  2646,  2746,  2746], Values::Plain),
+    field!("sip.challengeRealm",              [26021, 26121, 26221, 26321, 26421, 26421], Values::Plain),
+    field!("sip.localPort",                   [   40,   413,   513,   613,   713,  1713], Values::Plain),
+    field!("sip.outboundProxy.1.address",     [   48,   403,   503,   603,   703,  1703], Values::Plain),
+    field!("sip.outboundProxy.2.address",     [ 2333,     0,     0,     0,     0,     0], Values::Plain),
+    field!("sip.server.1.address",            [   47,   402,   502,   602,   702,  1702], Values::Plain),
+    field!("sip.server.2.address",            [ 2312,  2412,  2512,  2612,  2712,  2712], Values::Plain),
+    field!("sip.subscriber.name",             [    3,   407,   507,   607,   707,  1707], Values::Plain),
+    field!("sip.subscriber.password",         [   34,   406,   506,   606,   706,  1706], Values::Plain),
+    field!("sip.subscriber.userid",           [   36,   405,   505,   605,   705,  1705], Values::Plain),
+    field!("sip.transport",                   [  130,   448,   548,   648,   748,  1748], Values::Choices(TRANSPORTS)),
+    field!("sip.uriSchemeWhenUsingTls",       [ 2329,  2429,  2529,  2629,  2729,  2729], Values::Choices(URI_SCHEMES)),
+    field!("sip.userid",                      [   35,   404,   504,   604,   704,  1704], Values::Plain),
+    field!("sip.validate.certificationChain", [ 2367,  2467,  2567,  2667,  2767,  2767], Values::Plain),
+    field!("sip.validate.domainCertificates", [ 2311,  2411,  2511,  2611,  2711,  2711], Values::Plain),
+    field!("sip.validate.incomingMessage",    [ 2306,  2406,  2506,  2606,  2706,  2706], Values::Plain),
+    field!("sip.validate.incomingServer",     [ 2347,  2447,  2547,  2647,  2747,  2747], Values::Plain),
+    field!("sip.validate.userIdforInvite",    [  258,   449,   549,   649,   749,  1749], Values::Plain),
 ];
 
 const SLOTS: [Slot; 6] = [
@@ -232,11 +238,19 @@ pub(crate) fn pvalue_key(number: u32, family: Family) -> SettingKey {
                 Slot::Account5NotGxp | Slot::Account5Gxp => return None,
             };
             Some(SettingKey::account(
-                format!("account.{}", field.tail),
+                CompactString::const_new(field.name),
                 account,
             ))
         });
-    account.unwrap_or_else(|| SettingKey::global(format!("P{number}")))
+    account.unwrap_or_else(|| SettingKey::global(pvalue_name(number)))
+}
+
+/// `P276` for 276, built inline (at most 11 bytes: no heap allocation) and without the
+/// formatting machinery, which costs more than the rest of a setting's key.
+fn pvalue_name(number: u32) -> CompactString {
+    let mut name = CompactString::const_new("P");
+    name.push_str(&number.to_compact_string());
+    name
 }
 
 /// What an alias names.
@@ -256,7 +270,7 @@ pub(crate) fn alias(name: &str) -> Alias {
     let (key, values) = match GLOBAL_ALIASES.binary_search_by(|(alias, _, _)| alias.cmp(&name)) {
         Ok(found) => GLOBAL_ALIASES.get(found).map_or(
             (SettingKey::global(name), Values::Plain),
-            |(_, number, values)| (SettingKey::global(format!("P{number}")), *values),
+            |(_, number, values)| (SettingKey::global(pvalue_name(*number)), *values),
         ),
         Err(_) => (SettingKey::global(name), Values::Plain),
     };
@@ -289,13 +303,16 @@ fn account_alias(name: &str) -> Option<Alias> {
     if tail.is_empty() {
         return None;
     }
-    let values = ACCOUNT_FIELDS
+    let known = ACCOUNT_FIELDS
         .binary_search_by(|field| field.tail.cmp(tail))
         .ok()
-        .and_then(|found| ACCOUNT_FIELDS.get(found))
-        .map_or(Values::Plain, |field| field.values);
+        .and_then(|found| ACCOUNT_FIELDS.get(found));
+    let (name, values) = match known {
+        Some(field) => (CompactString::const_new(field.name), field.values),
+        None => (format_compact!("account.{tail}"), Values::Plain),
+    };
     Some(Alias {
-        key: SettingKey::account(format!("account.{tail}"), index),
+        key: SettingKey::account(name, index),
         values,
     })
 }

@@ -42,7 +42,9 @@ pub fn parse_text(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError>
 
 /// `("P271", "1")` for `P271 = 1`; the name may carry template syntax (`P{{ position }}01=1`).
 fn setting_line(content: &str) -> Option<(&str, &str)> {
-    let (name, value) = content.split_once('=')?;
+    // A byte search: `split_once('=')` calls `memcmp` per candidate, a hot spot on big files.
+    let equals = content.bytes().position(|byte| byte == b'=')?;
+    let (name, value) = (content.get(..equals)?, content.get(equals + 1..)?);
     let name = name.trim_end();
     let digits = name.strip_prefix('P')?;
     let plain = !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit());

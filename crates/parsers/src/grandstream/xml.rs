@@ -6,6 +6,7 @@
 //! and value is then read back from the original text by byte range.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,17 +17,25 @@ use voipguard_model::Device;
 use super::{DeviceBuilder, Position, error_at, normalise_mac};
 use crate::ParseError;
 use crate::template::{depth_change, is_template};
+use crate::text::Positions;
 
 /// Parses `<gs_provision>` XML (v1 P-values or v2 aliases, flat or nested `<part>`).
 pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    let lines = LineIndex::new(text);
+    match super::xml_fast::parse(file, text) {
+        Some(device) => Ok(device),
+        None => parse_dom(file, text),
+    }
+}
+
+/// Reads any `<gs_provision>` file, templates and errors included, through a roxmltree DOM.
+pub(super) fn parse_dom(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
     let masked = mask_for_xml(text);
-    let document = Document::parse(&masked).map_err(|err| xml_error(file, text, &lines, &err))?;
+    let document = Document::parse(&masked).map_err(|err| xml_error(file, text, &err))?;
     let root = document.root_element();
     let source = Source {
         text,
         masked: &masked,
-        lines,
+        positions: Cell::new(Positions::new(text)),
     };
     if root.tag_name().name() != "gs_provision" {
         return Err(error_at(
@@ -49,16 +58,20 @@ pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> 
     Ok(builder.finish())
 }
 
-/// The original text with a line index, to read names, values and positions by byte range.
+/// The original text, to read names, values and positions by byte range.
 struct Source<'a> {
     text: &'a str,
     masked: &'a str,
-    lines: LineIndex,
+    /// Settings are visited in file order, so positions are counted on from the last one.
+    positions: Cell<Positions<'a>>,
 }
 
 impl Source<'_> {
     fn position(&self, offset: usize) -> Position {
-        self.lines.position(self.text, offset)
+        let mut positions = self.positions.get();
+        let (line, column) = positions.at(offset);
+        self.positions.set(positions);
+        Position { line, column }
     }
 
     fn slice(&self, range: Range<usize>) -> &str {
@@ -81,7 +94,10 @@ impl Source<'_> {
         let end = texts.next_back().unwrap_or(first).range().end;
         let range = first.range().start..end;
         let raw = self.slice(range.clone());
-        if is_template(raw) || self.masked.get(range) != Some(raw) {
+        // Without `&` (entities), `\r` (line ends are normalised) or `<` (comments, CDATA, child
+        // elements) the decoded text is the raw text: no need to build it.
+        let decoded_is_raw = !raw.contains(['&', '\r', '<']);
+        if decoded_is_raw || is_template(raw) || self.masked.get(range) != Some(raw) {
             Cow::Borrowed(raw)
         } else {
             Cow::Owned(node.children().filter_map(|child| child.text()).collect())
@@ -201,14 +217,12 @@ fn read_parts(
 
 /// A roxmltree error as a [`ParseError`]. Messages never quote document content (an entity name
 /// or a character could be part of a password); an unexpected end points at the end of the text.
-fn xml_error(
-    file: &Arc<PathBuf>,
-    text: &str,
-    lines: &LineIndex,
-    err: &roxmltree::Error,
-) -> ParseError {
+fn xml_error(file: &Arc<PathBuf>, text: &str, err: &roxmltree::Error) -> ParseError {
     use roxmltree::Error as E;
-    let at_end = || lines.position(text, text.len());
+    let at_end = || {
+        let (line, column) = Positions::new(text).at(text.len());
+        Position { line, column }
+    };
     let reported = || {
         let pos = err.pos();
         Position {
@@ -245,34 +259,6 @@ fn xml_error(
         }
     };
     error_at(file, at, message)
-}
-
-/// Byte offsets of line starts, for line/column of any offset without rescanning the text
-/// (roxmltree's `text_pos_at` scans from the start on every call).
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(offset, _)| offset + 1))
-            .collect();
-        LineIndex { starts }
-    }
-
-    fn position(&self, text: &str, offset: usize) -> Position {
-        let line = self.starts.partition_point(|start| *start <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = text
-            .get(start..offset)
-            .map_or(0, |part| part.chars().count())
-            + 1;
-        Position {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-        }
-    }
 }
 
 /// Length in bytes of the template span `text` starts with (`{$var}`, `{{ x }}`, `{% if %}`,

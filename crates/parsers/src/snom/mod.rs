@@ -60,13 +60,18 @@ impl Collector {
         }
     }
 
+    /// Makes room for the settings `text` may hold.
+    fn reserve_for(&mut self, text: &str) {
+        crate::text::reserve_settings(&mut self.device, text);
+    }
+
     /// Records a setting; a later one with the same key wins, as on the phone.
     fn add(&mut self, found: Found<'_>) {
         let value = if is_template(found.value) {
             self.device.templated = true;
-            Value::Template(found.value.to_owned())
+            Value::Template(found.value.into())
         } else {
-            Value::Literal(found.value.to_owned())
+            Value::Literal(found.value.into())
         };
         let setting = Setting {
             value,
@@ -74,7 +79,7 @@ impl Collector {
                 file: Arc::clone(&self.file),
                 line: found.line,
                 column: found.column,
-                written_as: found.written_as.to_owned(),
+                written_as: found.written_as.into(),
             },
             perm: found.perm,
             secret: names::is_secret(&found.key.name),

@@ -16,6 +16,7 @@ const EXPECTED_LINE: &str = "expected \"name: value\" (a setting name of letters
 /// Parses a whole text file.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
     let mut collector = Collector::new(file);
+    collector.reserve_for(text);
     let mut nesting = Nesting::default();
     for (line_index, raw_line) in text.lines().enumerate() {
         let line_number = u32::try_from(line_index + 1).unwrap_or(u32::MAX);

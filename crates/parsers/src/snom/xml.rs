@@ -10,7 +10,7 @@ use voipguard_model::{Device, Perm, SettingKey};
 use super::{Collector, Found, Nesting};
 use crate::ParseError;
 use crate::template::is_template;
-use crate::text::error;
+use crate::text::{Positions, error};
 
 const PHONE_SETTINGS: &str = "phone-settings";
 
@@ -43,6 +43,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseErro
         }
     }
     let mut collector = Collector::new(file);
+    collector.reserve_for(text);
     let mut nesting = Nesting::default();
     for node in root.descendants() {
         if is_setting(node) {
@@ -228,43 +229,6 @@ fn malformed(file: &Arc<PathBuf>, text: &str, err: &roxmltree::Error) -> ParseEr
         }
     };
     error(file, line, column, message)
-}
-
-/// 1-based line and character column of byte offsets visited in increasing order, in time
-/// linear in the file rather than per lookup (`Document::text_pos_at` rescans from the start).
-struct Positions<'a> {
-    text: &'a str,
-    offset: usize,
-    line: u32,
-    column: u32,
-}
-
-impl<'a> Positions<'a> {
-    fn new(text: &'a str) -> Self {
-        Positions {
-            text,
-            offset: 0,
-            line: 1,
-            column: 1,
-        }
-    }
-
-    fn at(&mut self, offset: usize) -> (u32, u32) {
-        if offset < self.offset {
-            *self = Positions::new(self.text);
-        }
-        let passed = self.text.get(self.offset..offset).unwrap_or_default();
-        for c in passed.chars() {
-            if c == '\n' {
-                self.line = self.line.saturating_add(1);
-                self.column = 1;
-            } else {
-                self.column = self.column.saturating_add(1);
-            }
-        }
-        self.offset = offset;
-        (self.line, self.column)
-    }
 }
 
 #[cfg(test)]

@@ -61,12 +61,12 @@ pub fn setting(
     secret: bool,
 ) -> Setting {
     Setting {
-        value: Value::Literal(value.to_owned()),
+        value: Value::Literal(value.into()),
         origin: Origin {
             file: file.clone(),
             line,
             column: 1,
-            written_as: written_as.to_owned(),
+            written_as: written_as.into(),
         },
         perm: None,
         secret,
@@ -80,7 +80,7 @@ pub fn evidence(setting: &Setting, value: &str) -> Evidence {
         file: Some(setting.origin.file.clone()),
         line: Some(setting.origin.line),
         column: Some(setting.origin.column),
-        setting: setting.origin.written_as.clone(),
+        setting: setting.origin.written_as.to_string(),
         value: value.to_owned(),
         default: false,
     }
