@@ -63,6 +63,20 @@ impl<'a> DriverConfig<'a> {
             .find_map(|config| config.category("general"))
     }
 
+    /// A `[general]` key: its variable, `Unset` (Asterisk's default applies), or `Unknown` when it
+    /// may be set where this copy cannot see (a missing include, or fragments without the main
+    /// file and its `[general]`).
+    pub(crate) fn general_setting(&self, key: &str) -> GeneralSetting<'a> {
+        if let Some(variable) = self.general().and_then(|general| general.get(key)) {
+            return GeneralSetting::Set(variable);
+        }
+        if self.has_missing_includes() || !self.has_main_file() {
+            GeneralSetting::Unknown
+        } else {
+            GeneralSetting::Unset
+        }
+    }
+
     /// True when the driver's main file (`sip.conf`, `iax.conf`) is part of the set.
     pub(crate) fn has_main_file(&self) -> bool {
         self.configs
@@ -98,6 +112,28 @@ impl<'a> DriverConfig<'a> {
                 Some(Peer { category, kind })
             })
             .collect()
+    }
+}
+
+/// What the set says about one `[general]` key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GeneralSetting<'a> {
+    /// Set, by this variable.
+    Set(&'a Variable),
+    /// Not set: Asterisk's default applies.
+    Unset,
+    /// Not set in the files read, but it may be set in files this copy lacks.
+    Unknown,
+}
+
+impl<'a> GeneralSetting<'a> {
+    /// The trimmed value, with `default` when unset; `None` when unknown.
+    pub(crate) fn value_or(&self, default: &'a str) -> Option<&'a str> {
+        match self {
+            GeneralSetting::Set(variable) => Some(variable.value.trim()),
+            GeneralSetting::Unset => Some(default),
+            GeneralSetting::Unknown => None,
+        }
     }
 }
 
@@ -202,6 +238,11 @@ impl Offenders {
     /// True when no peer is affected.
     pub(crate) fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// The evidence of every affected peer, for a finding that also reports something else.
+    pub(crate) fn into_evidence(self) -> Vec<Evidence> {
+        self.evidence
     }
 
     /// "a, b, c, d, e and 12 more".

@@ -21,6 +21,7 @@ mod ast_iax_01;
 mod ast_iax_02;
 mod ast_iax_03;
 mod ast_iax_04;
+mod ast_iax_05;
 mod ast_iax_08;
 mod ast_log_01;
 mod ast_log_02;
@@ -28,12 +29,17 @@ mod ast_pjsip_01;
 mod ast_pjsip_02;
 mod ast_pjsip_04;
 mod ast_rtp_01;
+mod ast_sip_02;
 mod ast_sip_04;
 mod ast_sip_06;
 mod ast_sip_07;
 mod ast_sip_08;
 mod ast_sip_09;
 mod ast_sip_10;
+mod ast_sip_14;
+mod ast_sip_17;
+mod ast_sip_19;
+mod ast_sip_21;
 mod ast_vm_01;
 mod ast_vm_02;
 mod ast_vm_04;
@@ -122,13 +128,19 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_iax_02::AstIax02,
     &ast_iax_03::AstIax03,
     &ast_iax_04::AstIax04,
+    &ast_iax_05::AstIax05,
     &ast_iax_08::AstIax08,
+    &ast_sip_02::AstSip02,
     &ast_sip_04::AstSip04,
     &ast_sip_06::AstSip06,
     &ast_sip_07::AstSip07,
     &ast_sip_08::AstSip08,
     &ast_sip_09::AstSip09,
     &ast_sip_10::AstSip10,
+    &ast_sip_14::AstSip14,
+    &ast_sip_17::AstSip17,
+    &ast_sip_19::AstSip19,
+    &ast_sip_21::AstSip21,
     &ast_ext_01::AstExt01,
     &ast_ext_02::AstExt02,
     &ast_ext_03::AstExt03,
