@@ -94,6 +94,11 @@ impl<'a> DriverConfig<'a> {
         })
     }
 
+    /// Every section of the driver's files, `[general]` included (templates left out).
+    pub(crate) fn sections(&self) -> impl Iterator<Item = &'a Category> + '_ {
+        self.configs.iter().flat_map(|config| config.sections())
+    }
+
     /// Every peer, user and friend. Like chan_sip's and chan_iax2's `reload_config`, sections
     /// without a `type` are skipped (Asterisk logs "Section lacks type"), and templates are not
     /// peers; inherited variables are already part of each section.

@@ -40,6 +40,7 @@ mod ast_sip_14;
 mod ast_sip_17;
 mod ast_sip_19;
 mod ast_sip_21;
+mod ast_sip_23;
 mod ast_vm_01;
 mod ast_vm_02;
 mod ast_vm_04;
@@ -141,6 +142,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_sip_17::AstSip17,
     &ast_sip_19::AstSip19,
     &ast_sip_21::AstSip21,
+    &ast_sip_23::AstSip23,
     &ast_ext_01::AstExt01,
     &ast_ext_02::AstExt02,
     &ast_ext_03::AstExt03,
