@@ -27,6 +27,12 @@ mod ast_log_02;
 mod ast_pjsip_01;
 mod ast_pjsip_02;
 mod ast_pjsip_04;
+mod ast_pjsip_06;
+mod ast_pjsip_08;
+mod ast_pjsip_09;
+mod ast_pjsip_10;
+mod ast_pjsip_11;
+mod ast_pjsip_14;
 mod ast_rtp_01;
 mod ast_sip_04;
 mod ast_sip_06;
@@ -38,7 +44,7 @@ mod ast_vm_01;
 mod ast_vm_02;
 mod ast_vm_04;
 mod asterisk_peers;
-mod asterisk_services;
+pub(crate) mod asterisk_services;
 mod aw_pass_strong;
 mod aw_pnp;
 mod aw_remote_phone;
@@ -114,6 +120,12 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_pjsip_01::AstPjsip01,
     &ast_pjsip_02::AstPjsip02,
     &ast_pjsip_04::AstPjsip04,
+    &ast_pjsip_06::AstPjsip06,
+    &ast_pjsip_08::AstPjsip08,
+    &ast_pjsip_09::AstPjsip09,
+    &ast_pjsip_10::AstPjsip10,
+    &ast_pjsip_11::AstPjsip11,
+    &ast_pjsip_14::AstPjsip14,
     &ast_rtp_01::AstRtp01,
     &ast_vm_01::AstVm01,
     &ast_vm_02::AstVm02,
