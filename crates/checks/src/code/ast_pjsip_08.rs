@@ -29,14 +29,13 @@ use voipguard_asterisk::Category;
 use voipguard_model::{Evidence, Finding, Status};
 
 use super::CodeCheck;
-use super::asterisk_services::{config, judge_each, key_evidence, pjsip_objects};
+use super::asterisk_services::{
+    config, enables_weak_cipher, judge_each, key_evidence, pjsip_objects,
+};
 use crate::context::Context;
 
 /// `method` values that allow a protocol older than TLS 1.2.
 const WEAK_METHODS: &[&str] = &["sslv2", "sslv3", "sslv23", "tlsv1", "tlsv1_1"];
-
-/// Cipher-name fragments of suites without authentication or with crippled keys.
-const WEAK_CIPHER_MARKS: &[&str] = &["adh", "anull", "null", "export", "exp-"];
 
 /// See the module documentation.
 #[derive(Debug)]
@@ -87,13 +86,7 @@ fn weakness(cx: &Context<'_>, transport: &Category) -> Option<Evidence> {
         }
     }
     let cipher = transport.value("cipher")?;
-    let weak = cipher
-        .split([',', ':', ' '])
-        .map(|suite| suite.trim().to_ascii_lowercase())
-        // `!aNULL` and `-EXPORT` remove suites, they do not enable them.
-        .filter(|suite| !suite.starts_with('!') && !suite.starts_with('-'))
-        .any(|suite| WEAK_CIPHER_MARKS.iter().any(|mark| suite.contains(mark)));
-    weak.then(|| key_evidence(cx, transport, "cipher", cipher.to_owned()))
+    enables_weak_cipher(cipher).then(|| key_evidence(cx, transport, "cipher", cipher.to_owned()))
 }
 
 #[cfg(test)]

@@ -180,6 +180,50 @@ pub(super) fn is_wildcard(address: &str) -> bool {
     host == "0.0.0.0" || host == "::" || host.is_empty()
 }
 
+/// Cipher-name fragments of suites without authentication or with crippled keys.
+const WEAK_CIPHER_MARKS: &[&str] = &["adh", "anull", "null", "export", "exp-"];
+
+/// True when an OpenSSL cipher list (`,`, `:` or space separated) enables an anonymous, NULL or
+/// export suite; `!aNULL` and `-EXPORT` remove suites and do not count.
+pub(super) fn enables_weak_cipher(list: &str) -> bool {
+    list.split([',', ':', ' '])
+        .map(|suite| suite.trim().to_ascii_lowercase())
+        .filter(|suite| !suite.starts_with('!') && !suite.starts_with('-'))
+        .any(|suite| WEAK_CIPHER_MARKS.iter().any(|mark| suite.contains(mark)))
+}
+
+/// Where Asterisk's HTTP server (http.conf `[general]`, Asterisk 20/21 main/http.c) listens
+/// beyond loopback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct HttpExposure {
+    /// The clear listener (`bindaddr`:`bindport`, default port 8088) when not on loopback.
+    pub(super) clear: Option<String>,
+    /// The TLS listener (`tlsbindaddr`, default the `bindaddr` address on port 8089) when
+    /// `tlsenable` is on and it is not on loopback.
+    pub(super) tls: Option<String>,
+}
+
+/// Reads http.conf; `None` when `enabled`/`bindaddr` are unset and missing includes may set them.
+/// The server is off unless `enabled=yes` and a `bindaddr` is given.
+pub(super) fn http_exposure(http: &Config) -> Option<HttpExposure> {
+    let enabled = Lookup::of(http, "general", "enabled").or("no")?;
+    let bind = Lookup::of(http, "general", "bindaddr").or("")?;
+    if !is_true(enabled) || bind.trim().is_empty() {
+        return Some(HttpExposure::default());
+    }
+    let port = http.value("general", "bindport").unwrap_or("8088");
+    let clear = (!is_loopback(bind)).then(|| format!("{}:{}", bind.trim(), port.trim()));
+    let tls = http
+        .value("general", "tlsenable")
+        .is_some_and(is_true)
+        .then(|| {
+            http.value("general", "tlsbindaddr")
+                .map_or_else(|| format!("{}:8089", host_part(bind)), str::to_owned)
+        })
+        .filter(|address| !is_loopback(address));
+    Some(HttpExposure { clear, tls })
+}
+
 /// Secrets the reference (section 4) lists as shipped or published defaults of Asterisk-based
 /// products: FreePBX `amp111`, the Issabel/Elastix AMI users, `ari_password`, `passw0rd`.
 const PBX_DEFAULT_SECRETS: &[&str] = &[
