@@ -3,7 +3,8 @@
 //! ## What it does
 //! Reads `user_agent` of the `type=global` section of pjsip.conf. Absent, Asterisk sends
 //! `Asterisk PBX <version>` (Asterisk 13 to 21); written, the check fails when the value names
-//! Asterisk or carries a version number (`FPBX-16.0.40(18.20.0)`).
+//! an Asterisk-based product or carries an `x.y.z` release (`FPBX-16.0.40(18.20.0)`). A
+//! `user_agent` in a section without `type=` is ignored by res_pjsip and reported as such.
 //!
 //! ## Why is this bad?
 //! Every response then tells scanners which product and release answer, so they pick the
@@ -43,6 +44,17 @@ impl CodeCheck for AstPjsip14 {
         let written = pjsip_objects(pjsip, "global")
             .find_map(|global| global.get("user_agent").map(|_| global));
         let Some(global) = written else {
+            // res_pjsip skips sections without a type, so a `[global]` lacking one sets nothing.
+            if let Some(untyped) = pjsip.sections().find(|section| {
+                section.get("type").is_none() && section.get("user_agent").is_some()
+            }) {
+                let value = untyped.value("user_agent").unwrap_or_default().to_owned();
+                return cx.finding(
+                    Status::Fail,
+                    format!("[{}] writes user_agent but has no type=global, so res_pjsip ignores it and sends \"Asterisk PBX <version>\"", untyped.name),
+                    vec![key_evidence(cx, untyped, "user_agent", value)],
+                );
+            }
             if has_missing_includes(pjsip) {
                 return cx.finding(
                     Status::Unknown,
@@ -74,13 +86,22 @@ impl CodeCheck for AstPjsip14 {
     }
 }
 
-/// True when a User-Agent names Asterisk or holds a dotted version number.
+/// Product names of Asterisk and the distributions built on it.
+const PRODUCTS: &[&str] = &[
+    "asterisk", "fpbx", "freepbx", "issabel", "elastix", "scopserv",
+];
+
+/// True when a User-Agent names an Asterisk-based product or holds a release number of the
+/// `x.y.z` form those products use.
 fn reveals_version(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let dotted = bytes
-        .windows(3)
-        .any(|window| matches!(window, [a, b'.', c] if a.is_ascii_digit() && c.is_ascii_digit()));
-    dotted || value.to_ascii_lowercase().contains("asterisk")
+    let lower = value.to_ascii_lowercase();
+    let release = lower
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|token| {
+            let parts: Vec<&str> = token.split('.').collect();
+            parts.len() >= 3 && parts.iter().all(|part| !part.is_empty())
+        });
+    release || PRODUCTS.iter().any(|product| lower.contains(product))
 }
 
 #[cfg(test)]
@@ -95,8 +116,15 @@ mod tests {
         assert!(reveals_version("FPBX-16.0.40(18.20.0)"));
         assert!(reveals_version("Asterisk PBX"));
         assert!(!reveals_version("PBX"));
+        assert!(!reveals_version("Vox 3.0"));
+        assert!(reveals_version("PBX 18.20.0"));
         let status = |text: &str| run_files("AST-PJSIP-14", &[("pjsip.conf", text)]).status;
         assert_eq!(status("[global]\ntype=global\n"), Status::Fail, "default");
+        assert_eq!(
+            status("[global]\nuser_agent=PBX\n"),
+            Status::Fail,
+            "no type=global: ignored"
+        );
         assert_eq!(
             status("[global]\ntype=global\nuser_agent=PBX\n"),
             Status::Pass

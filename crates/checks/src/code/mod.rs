@@ -33,6 +33,7 @@ mod ast_log_02;
 mod ast_pjsip_01;
 mod ast_pjsip_02;
 mod ast_pjsip_04;
+mod ast_pjsip_05;
 mod ast_pjsip_06;
 mod ast_pjsip_08;
 mod ast_pjsip_09;
@@ -136,6 +137,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_pjsip_01::AstPjsip01,
     &ast_pjsip_02::AstPjsip02,
     &ast_pjsip_04::AstPjsip04,
+    &ast_pjsip_05::AstPjsip05,
     &ast_pjsip_06::AstPjsip06,
     &ast_pjsip_08::AstPjsip08,
     &ast_pjsip_09::AstPjsip09,
