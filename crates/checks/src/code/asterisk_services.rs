@@ -76,6 +76,27 @@ pub(super) fn non_general(config: &Config) -> impl Iterator<Item = &Category> {
         .filter(|category| !category.name.eq_ignore_ascii_case("general"))
 }
 
+/// Sections of voicemail.conf that hold settings, not mailboxes.
+const NOT_MAILBOXES: &[&str] = &["general", "zonemessages"];
+
+/// Every mailbox line (`100 => pin,name,email,pager,options`) of voicemail.conf, with the
+/// voicemail context it is in.
+pub(super) fn mailboxes(voicemail: &Config) -> impl Iterator<Item = (&Category, &Variable)> {
+    voicemail
+        .sections()
+        .filter(|section| {
+            !NOT_MAILBOXES
+                .iter()
+                .any(|name| section.name.eq_ignore_ascii_case(name))
+        })
+        .flat_map(|section| {
+            section
+                .variables
+                .iter()
+                .map(move |mailbox| (section, mailbox))
+        })
+}
+
 /// Evidence for `key` of `category` as written, or for the section itself when the key is absent.
 pub(super) fn key_evidence(
     cx: &Context<'_>,

@@ -52,6 +52,7 @@ mod ast_vm_01;
 mod ast_vm_02;
 mod ast_vm_03;
 mod ast_vm_04;
+mod ast_vm_05;
 mod ast_vm_06;
 mod ast_vm_07;
 mod asterisk_peers;
@@ -150,6 +151,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_vm_02::AstVm02,
     &ast_vm_03::AstVm03,
     &ast_vm_04::AstVm04,
+    &ast_vm_05::AstVm05,
     &ast_vm_06::AstVm06,
     &ast_vm_07::AstVm07,
     &ast_iax_01::AstIax01,
