@@ -32,6 +32,7 @@ mod ast_log_01;
 mod ast_log_02;
 mod ast_pjsip_01;
 mod ast_pjsip_02;
+mod ast_pjsip_03;
 mod ast_pjsip_04;
 mod ast_pjsip_05;
 mod ast_pjsip_06;
@@ -137,6 +138,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_log_02::AstLog02,
     &ast_pjsip_01::AstPjsip01,
     &ast_pjsip_02::AstPjsip02,
+    &ast_pjsip_03::AstPjsip03,
     &ast_pjsip_04::AstPjsip04,
     &ast_pjsip_05::AstPjsip05,
     &ast_pjsip_06::AstPjsip06,
