@@ -40,6 +40,8 @@ mod ast_pjsip_08;
 mod ast_pjsip_09;
 mod ast_pjsip_10;
 mod ast_pjsip_11;
+mod ast_pjsip_12;
+mod ast_pjsip_13;
 mod ast_pjsip_14;
 mod ast_rtp_01;
 mod ast_rtp_03;
@@ -146,6 +148,8 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_pjsip_09::AstPjsip09,
     &ast_pjsip_10::AstPjsip10,
     &ast_pjsip_11::AstPjsip11,
+    &ast_pjsip_12::AstPjsip12,
+    &ast_pjsip_13::AstPjsip13,
     &ast_pjsip_14::AstPjsip14,
     &ast_rtp_01::AstRtp01,
     &ast_rtp_03::AstRtp03,
