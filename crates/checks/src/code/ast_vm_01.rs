@@ -151,7 +151,9 @@ fn classify(mailbox: &str, raw: &str) -> Pin {
     }
 }
 
-fn is_trivial(pin: &str) -> bool {
+/// True for a PIN the reference calls trivial: a published default, fewer than 4 characters, or
+/// all one digit or a run (`1234`, `4321`).
+pub(super) fn is_trivial(pin: &str) -> bool {
     let digits: Vec<u32> = pin.chars().filter_map(|c| c.to_digit(10)).collect();
     let all_digits = digits.len() == pin.chars().count();
     let repeated = digits.windows(2).all(|pair| pair.first() == pair.last());

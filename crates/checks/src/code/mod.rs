@@ -58,6 +58,7 @@ mod ast_vm_04;
 mod ast_vm_05;
 mod ast_vm_06;
 mod ast_vm_07;
+mod ast_vm_08;
 mod asterisk_peers;
 pub(crate) mod asterisk_services;
 mod aw_pass_strong;
@@ -160,6 +161,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_vm_05::AstVm05,
     &ast_vm_06::AstVm06,
     &ast_vm_07::AstVm07,
+    &ast_vm_08::AstVm08,
     &ast_iax_01::AstIax01,
     &ast_iax_02::AstIax02,
     &ast_iax_03::AstIax03,
