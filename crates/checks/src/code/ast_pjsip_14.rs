@@ -41,6 +41,15 @@ impl CodeCheck for AstPjsip14 {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
+        // Without a transport res_pjsip sends nothing, so a missing user_agent reveals nothing;
+        // template-only copies (Wazo keeps the real objects in its database) look like this.
+        if pjsip_objects(pjsip, "transport").next().is_none() && !has_missing_includes(pjsip) {
+            return cx.finding(
+                Status::NotApplicable,
+                "no PJSIP transport in the files read: this configuration does not send SIP".into(),
+                Vec::new(),
+            );
+        }
         let written = pjsip_objects(pjsip, "global")
             .find_map(|global| global.get("user_agent").map(|_| global));
         let Some(global) = written else {
@@ -119,14 +128,24 @@ mod tests {
         assert!(!reveals_version("Vox 3.0"));
         assert!(reveals_version("PBX 18.20.0"));
         let status = |text: &str| run_files("AST-PJSIP-14", &[("pjsip.conf", text)]).status;
-        assert_eq!(status("[global]\ntype=global\n"), Status::Fail, "default");
+        let udp = "[udp]\ntype=transport\nprotocol=udp\n";
         assert_eq!(
-            status("[global]\nuser_agent=PBX\n"),
+            status(&format!("{udp}[global]\ntype=global\n")),
+            Status::Fail,
+            "default"
+        );
+        assert_eq!(
+            status("[global]\ntype=global\n"),
+            Status::NotApplicable,
+            "no transport, nothing sent"
+        );
+        assert_eq!(
+            status(&format!("{udp}[global]\nuser_agent=PBX\n")),
             Status::Fail,
             "no type=global: ignored"
         );
         assert_eq!(
-            status("[global]\ntype=global\nuser_agent=PBX\n"),
+            status(&format!("{udp}[global]\ntype=global\nuser_agent=PBX\n")),
             Status::Pass
         );
     }
