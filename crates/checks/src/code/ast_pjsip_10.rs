@@ -1,8 +1,8 @@
 //! AST-PJSIP-10: an address of record accepts only one or two registered contacts.
 //!
 //! ## What it does
-//! Lists the `type=aor` sections of pjsip.conf whose `max_contacts` exceeds 2 (default 0, which
-//! refuses registrations; Asterisk 13 to 21).
+//! Lists the `type=aor` sections and templates of pjsip.conf whose `max_contacts` exceeds 2
+//! (default 0, which refuses registrations; Asterisk 13 to 21).
 //!
 //! ## Why is this bad?
 //! Each registration adds a contact that rings with the extension. With room for many contacts,
@@ -44,12 +44,20 @@ impl CodeCheck for AstPjsip10 {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
-        let aors: Vec<_> = pjsip_objects(pjsip, "aor").collect();
+        // Templates count too: provisioning systems (Wazo's autoprov) create AORs from them at
+        // run time, so the copy holds only the template.
+        let aor_templates = pjsip.categories.iter().filter(|category| {
+            category.is_template
+                && category
+                    .value("type")
+                    .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("aor"))
+        });
+        let aors: Vec<_> = pjsip_objects(pjsip, "aor").chain(aor_templates).collect();
         judge_each(
             cx,
             pjsip,
             &aors,
-            "AORs",
+            "AORs and AOR templates",
             |aor| {
                 let value = aor.value("max_contacts")?;
                 let contacts = value.trim().parse::<u32>().ok()?;
@@ -76,5 +84,10 @@ mod tests {
         assert_eq!(status("[100]\ntype=aor\nmax_contacts=100\n"), Status::Fail);
         assert_eq!(status("[100]\ntype=aor\nmax_contacts=1\n"), Status::Pass);
         assert_eq!(status("[100]\ntype=aor\n"), Status::Pass, "default 0");
+        assert_eq!(
+            status("[autoprov](!)\ntype=aor\nmax_contacts=100\n"),
+            Status::Fail,
+            "templates feed AORs created at run time"
+        );
     }
 }
