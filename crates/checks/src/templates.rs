@@ -105,8 +105,7 @@ pub(crate) fn external(cx: &Context<'_>, checked_by: &[String]) -> Finding {
 /// `template = "asterisk_value"`: one key of one section of an Asterisk file.
 pub(crate) fn asterisk_value(cx: &Context<'_>, rule: &AsteriskRule) -> Finding {
     let Some(config) = cx.asterisk.and_then(|set| set.config(&rule.file)) else {
-        let message = format!("no {} in the configuration set", rule.file);
-        return cx.finding(Status::NotApplicable, message, Vec::new());
+        return crate::code::asterisk_services::absent_file(cx, &rule.file);
     };
     let variable = config
         .category(&rule.section)

@@ -33,12 +33,9 @@
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
-use super::asterisk_services::{config, group, has_missing_includes, is_true};
+use super::asterisk_services::{config, group, has_missing_includes, is_true, mailboxes};
 use crate::context::Context;
 use crate::password;
-
-/// Sections of voicemail.conf that hold settings, not mailboxes.
-const NOT_MAILBOXES: &[&str] = &["general", "zonemessages"];
 
 /// What is wrong with one PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,15 +67,7 @@ impl CodeCheck for AstVm01 {
         let mut bad = Vec::new();
         let mut initial = Vec::new();
         let mut evidence = Vec::new();
-        let mailboxes = voicemail
-            .sections()
-            .filter(|section| {
-                !NOT_MAILBOXES
-                    .iter()
-                    .any(|name| section.name.eq_ignore_ascii_case(name))
-            })
-            .flat_map(|section| section.variables.iter().map(move |box_| (section, box_)));
-        for (section, mailbox) in mailboxes {
+        for (section, mailbox) in mailboxes(voicemail) {
             total += 1;
             let raw = mailbox.value.split(',').next().unwrap_or_default().trim();
             let kind = classify(&mailbox.name, raw);
@@ -162,7 +151,9 @@ fn classify(mailbox: &str, raw: &str) -> Pin {
     }
 }
 
-fn is_trivial(pin: &str) -> bool {
+/// True for a PIN the reference calls trivial: a published default, fewer than 4 characters, or
+/// all one digit or a run (`1234`, `4321`).
+pub(super) fn is_trivial(pin: &str) -> bool {
     let digits: Vec<u32> = pin.chars().filter_map(|c| c.to_digit(10)).collect();
     let all_digits = digits.len() == pin.chars().count();
     let repeated = digits.windows(2).all(|pair| pair.first() == pair.last());

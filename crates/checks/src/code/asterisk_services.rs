@@ -10,15 +10,55 @@ use crate::password::{self, Judgement};
 /// How many names a grouped message lists before "…".
 const NAMES_SHOWN: usize = 5;
 
-/// The top-level `file` of the set, or the `not_applicable` finding to return when it is absent.
+/// The top-level `file` of the set, or the finding to return when it is absent.
 pub(super) fn config<'a>(cx: &Context<'a>, file: &str) -> Result<&'a Config, Finding> {
-    cx.asterisk.and_then(|set| set.config(file)).ok_or_else(|| {
-        cx.finding(
+    cx.asterisk
+        .and_then(|set| set.config(file))
+        .ok_or_else(|| absent_file(cx, file))
+}
+
+/// Fragments FreePBX/Issabel write for a main file that includes them: a copy holding them but
+/// not the main file is partial, not a system without the module.
+const FRAGMENT_PREFIXES: &[(&str, &[&str])] = &[
+    ("voicemail.conf", &["vm_", "voicemail_"]),
+    ("logger.conf", &["logger_"]),
+];
+
+/// The finding for a check whose `file` is absent: `unknown` when fragments of that file are in
+/// the set (the copy is partial), `not_applicable` when nothing of the module is.
+pub(crate) fn absent_file(cx: &Context<'_>, file: &str) -> Finding {
+    let prefixes = FRAGMENT_PREFIXES
+        .iter()
+        .find(|(main, _)| *main == file)
+        .map_or(&[][..], |(_, prefixes)| *prefixes);
+    // The set parses only `*.conf`; `vm_general.inc` is seen by listing the folder, which is
+    // needed only on this rare path.
+    let fragment = cx
+        .asterisk
+        .filter(|_| !prefixes.is_empty())
+        .and_then(|set| std::fs::read_dir(&set.folder).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| {
+            let lower = name.to_ascii_lowercase();
+            prefixes.iter().any(|prefix| lower.starts_with(prefix))
+        })
+        .min();
+    match fragment {
+        Some(fragment) => cx.finding(
+            Status::Unknown,
+            format!(
+                "no {file} in the configuration set, but its fragment {fragment} is: the copy is partial, so the setting cannot be read"
+            ),
+            Vec::new(),
+        ),
+        None => cx.finding(
             Status::NotApplicable,
             format!("no {file} in the configuration set"),
             Vec::new(),
-        )
-    })
+        ),
+    }
 }
 
 /// True when `config` includes files missing from the copy: an absent key may be set there.
@@ -34,6 +74,27 @@ pub(super) fn non_general(config: &Config) -> impl Iterator<Item = &Category> {
     config
         .sections()
         .filter(|category| !category.name.eq_ignore_ascii_case("general"))
+}
+
+/// Sections of voicemail.conf that hold settings, not mailboxes.
+const NOT_MAILBOXES: &[&str] = &["general", "zonemessages"];
+
+/// Every mailbox line (`100 => pin,name,email,pager,options`) of voicemail.conf, with the
+/// voicemail context it is in.
+pub(super) fn mailboxes(voicemail: &Config) -> impl Iterator<Item = (&Category, &Variable)> {
+    voicemail
+        .sections()
+        .filter(|section| {
+            !NOT_MAILBOXES
+                .iter()
+                .any(|name| section.name.eq_ignore_ascii_case(name))
+        })
+        .flat_map(|section| {
+            section
+                .variables
+                .iter()
+                .map(move |mailbox| (section, mailbox))
+        })
 }
 
 /// Evidence for `key` of `category` as written, or for the section itself when the key is absent.
@@ -70,6 +131,118 @@ pub(super) fn group(names: &[String], total: usize, noun: &str) -> String {
         names.len(),
         shown.join(", ")
     )
+}
+
+/// One finding for `objects` of one kind judged by `flag`: a failure naming every flagged object
+/// ("3 of 12 endpoints (…) {problem}") with its evidence, a pass counting them ("all 12
+/// endpoints {fine}"), or `not_applicable`/`unknown` when none is in the files read.
+pub(super) fn judge_each<'c>(
+    cx: &Context<'_>,
+    config: &Config,
+    objects: &[&'c Category],
+    noun: &str,
+    flag: impl Fn(&'c Category) -> Option<Evidence>,
+    problem: &str,
+    fine: &str,
+) -> Finding {
+    if objects.is_empty() {
+        return if has_missing_includes(config) {
+            cx.finding(
+                Status::Unknown,
+                format!("no {noun} in the files read, and missing includes may define them (see AST-CONFIG)"),
+                Vec::new(),
+            )
+        } else {
+            cx.finding(
+                Status::NotApplicable,
+                format!("no {noun} in the configuration"),
+                Vec::new(),
+            )
+        };
+    }
+    let mut names = Vec::new();
+    let mut evidence = Vec::new();
+    for object in objects {
+        if let Some(found) = flag(object) {
+            names.push(object.name.clone());
+            evidence.push(found);
+        }
+    }
+    if names.is_empty() {
+        return cx.finding(
+            Status::Pass,
+            format!("all {} {noun} {fine}", objects.len()),
+            Vec::new(),
+        );
+    }
+    cx.finding(
+        Status::Fail,
+        format!("{} {problem}", group(&names, objects.len(), noun)),
+        evidence,
+    )
+}
+
+/// Evidence for a boolean `key` of `category` when it is set true (Asterisk's `ast_true`).
+pub(super) fn true_key(cx: &Context<'_>, category: &Category, key: &str) -> Option<Evidence> {
+    let variable = category
+        .get(key)
+        .filter(|variable| is_true(&variable.value))?;
+    Some(cx.asterisk_evidence(
+        &variable.origin,
+        format!("[{}] {}", category.name, variable.name),
+        variable.value.clone(),
+    ))
+}
+
+/// True for a bind address that listens on every interface (`0.0.0.0`, `::`, `[::]`, with or
+/// without a port).
+pub(super) fn is_wildcard(address: &str) -> bool {
+    let host = host_part(address);
+    host == "0.0.0.0" || host == "::" || host.is_empty()
+}
+
+/// Cipher-name fragments of suites without authentication or with crippled keys.
+const WEAK_CIPHER_MARKS: &[&str] = &["adh", "anull", "null", "export", "exp-"];
+
+/// True when an OpenSSL cipher list (`,`, `:` or space separated) enables an anonymous, NULL or
+/// export suite; `!aNULL` and `-EXPORT` remove suites and do not count.
+pub(super) fn enables_weak_cipher(list: &str) -> bool {
+    list.split([',', ':', ' '])
+        .map(|suite| suite.trim().to_ascii_lowercase())
+        .filter(|suite| !suite.starts_with('!') && !suite.starts_with('-'))
+        .any(|suite| WEAK_CIPHER_MARKS.iter().any(|mark| suite.contains(mark)))
+}
+
+/// Where Asterisk's HTTP server (http.conf `[general]`, Asterisk 20/21 main/http.c) listens
+/// beyond loopback.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct HttpExposure {
+    /// The clear listener (`bindaddr`:`bindport`, default port 8088) when not on loopback.
+    pub(super) clear: Option<String>,
+    /// The TLS listener (`tlsbindaddr`, default the `bindaddr` address on port 8089) when
+    /// `tlsenable` is on and it is not on loopback.
+    pub(super) tls: Option<String>,
+}
+
+/// Reads http.conf; `None` when `enabled`/`bindaddr` are unset and missing includes may set them.
+/// The server is off unless `enabled=yes` and a `bindaddr` is given.
+pub(super) fn http_exposure(http: &Config) -> Option<HttpExposure> {
+    let enabled = Lookup::of(http, "general", "enabled").or("no")?;
+    let bind = Lookup::of(http, "general", "bindaddr").or("")?;
+    if !is_true(enabled) || bind.trim().is_empty() {
+        return Some(HttpExposure::default());
+    }
+    let port = http.value("general", "bindport").unwrap_or("8088");
+    let clear = (!is_loopback(bind)).then(|| format!("{}:{}", bind.trim(), port.trim()));
+    let tls = http
+        .value("general", "tlsenable")
+        .is_some_and(is_true)
+        .then(|| {
+            http.value("general", "tlsbindaddr")
+                .map_or_else(|| format!("{}:8089", host_part(bind)), str::to_owned)
+        })
+        .filter(|address| !is_loopback(address));
+    Some(HttpExposure { clear, tls })
 }
 
 /// Secrets the reference (section 4) lists as shipped or published defaults of Asterisk-based
@@ -413,6 +586,11 @@ pub(crate) mod testing {
                 .collect(),
             included_only: Vec::new(),
         };
+        run_set(id, &set)
+    }
+
+    /// Runs check `id` on `set`.
+    pub(crate) fn run_set(id: &str, set: &ConfigSet) -> Finding {
         let device = Device::new(
             "pbx",
             Vendor::Asterisk,
@@ -425,13 +603,15 @@ pub(crate) mod testing {
             .unwrap_or_else(|| panic!("no check {id}"))
             .evaluate(Target {
                 device: &device,
-                asterisk: Some(&set),
+                asterisk: Some(set),
             })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use voipguard_asterisk::ConfigSet;
+
     use super::*;
 
     #[test]
@@ -466,6 +646,18 @@ mod tests {
         assert_eq!(reach("lan"), Some(AclReach::Restricted));
         assert_eq!(reach("undone"), Some(AclReach::Everyone));
         assert_eq!(reach("named"), Some(AclReach::Everyone));
+    }
+
+    #[test]
+    fn fragments_without_their_main_file_make_a_partial_copy() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/asterisk/skynetfibravoip_backup-voip-centos7");
+        let set = ConfigSet::load(&corpus).expect("corpus set loads");
+        for id in ["AST-VM-02", "AST-LOG-01", "AST-LOG-03"] {
+            assert_eq!(testing::run_set(id, &set).status, Status::Unknown, "{id}");
+        }
+        let empty = testing::run_files("AST-VM-02", &[("sip.conf", "[general]\n")]);
+        assert_eq!(empty.status, Status::NotApplicable);
     }
 
     #[test]

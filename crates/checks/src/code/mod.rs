@@ -5,6 +5,10 @@ mod ast_ami_01;
 mod ast_ami_02;
 mod ast_ami_03;
 mod ast_ami_04;
+mod ast_ami_05;
+mod ast_ami_06;
+mod ast_ami_07;
+mod ast_ari_01;
 mod ast_config;
 mod ast_ext_01;
 mod ast_ext_02;
@@ -17,6 +21,8 @@ mod ast_fact_04;
 mod ast_fact_05;
 mod ast_fact_06;
 mod ast_http_01;
+mod ast_http_02;
+mod ast_http_03;
 mod ast_iax_01;
 mod ast_iax_02;
 mod ast_iax_03;
@@ -27,8 +33,19 @@ mod ast_log_01;
 mod ast_log_02;
 mod ast_pjsip_01;
 mod ast_pjsip_02;
+mod ast_pjsip_03;
 mod ast_pjsip_04;
+mod ast_pjsip_05;
+mod ast_pjsip_06;
+mod ast_pjsip_08;
+mod ast_pjsip_09;
+mod ast_pjsip_10;
+mod ast_pjsip_11;
+mod ast_pjsip_12;
+mod ast_pjsip_13;
+mod ast_pjsip_14;
 mod ast_rtp_01;
+mod ast_rtp_03;
 mod ast_sip_02;
 mod ast_sip_04;
 mod ast_sip_06;
@@ -43,9 +60,14 @@ mod ast_sip_21;
 mod ast_sip_23;
 mod ast_vm_01;
 mod ast_vm_02;
+mod ast_vm_03;
 mod ast_vm_04;
+mod ast_vm_05;
+mod ast_vm_06;
+mod ast_vm_07;
+mod ast_vm_08;
 mod asterisk_peers;
-mod asterisk_services;
+pub(crate) mod asterisk_services;
 mod aw_pass_strong;
 mod aw_pnp;
 mod aw_remote_phone;
@@ -104,6 +126,10 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_ami_02::AstAmi02,
     &ast_ami_03::AstAmi03,
     &ast_ami_04::AstAmi04,
+    &ast_ami_05::AstAmi05,
+    &ast_ami_06::AstAmi06,
+    &ast_ami_07::AstAmi07,
+    &ast_ari_01::AstAri01,
     &ast_config::AstConfig,
     &ast_fact_01::AstFact01,
     &ast_fact_02::AstFact02,
@@ -116,15 +142,33 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &aw_wan_admin::AwWanAdmin,
     &aw_wan_services::AwWanServices,
     &ast_http_01::AstHttp01,
+    &ast_http_02::AstHttp02,
+    &ast_http_03::AstHttp03,
     &ast_log_01::AstLog01,
     &ast_log_02::AstLog02,
     &ast_pjsip_01::AstPjsip01,
     &ast_pjsip_02::AstPjsip02,
+    &ast_pjsip_03::AstPjsip03,
     &ast_pjsip_04::AstPjsip04,
+    &ast_pjsip_05::AstPjsip05,
+    &ast_pjsip_06::AstPjsip06,
+    &ast_pjsip_08::AstPjsip08,
+    &ast_pjsip_09::AstPjsip09,
+    &ast_pjsip_10::AstPjsip10,
+    &ast_pjsip_11::AstPjsip11,
+    &ast_pjsip_12::AstPjsip12,
+    &ast_pjsip_13::AstPjsip13,
+    &ast_pjsip_14::AstPjsip14,
     &ast_rtp_01::AstRtp01,
+    &ast_rtp_03::AstRtp03,
     &ast_vm_01::AstVm01,
     &ast_vm_02::AstVm02,
+    &ast_vm_03::AstVm03,
     &ast_vm_04::AstVm04,
+    &ast_vm_05::AstVm05,
+    &ast_vm_06::AstVm06,
+    &ast_vm_07::AstVm07,
+    &ast_vm_08::AstVm08,
     &ast_iax_01::AstIax01,
     &ast_iax_02::AstIax02,
     &ast_iax_03::AstIax03,

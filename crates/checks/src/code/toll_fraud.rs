@@ -111,8 +111,21 @@ pub(crate) struct Reachability {
 pub(crate) fn analyse(set: &ConfigSet) -> Option<Reachability> {
     let extensions = set.config("extensions.conf")?;
     let plan = Dialplan::new(extensions);
+    let entries = entry_points(set, &plan);
+    Some(reach(set, &plan, entries))
+}
+
+/// Runs the search from chosen entries instead of the unauthenticated ones (voicemail dial-out
+/// contexts, trunk contexts); `None` without extensions.conf.
+pub(crate) fn analyse_from(set: &ConfigSet, entries: Vec<Entry>) -> Option<Reachability> {
+    let extensions = set.config("extensions.conf")?;
+    Some(reach(set, &Dialplan::new(extensions), entries))
+}
+
+/// Searches every route from `entries` to a dial that leaves the PBX.
+fn reach(set: &ConfigSet, plan: &Dialplan<'_>, entries: Vec<Entry>) -> Reachability {
     let devices = Devices::new(set);
-    let entries = merge_entries(entry_points(set, &plan));
+    let entries = merge_entries(entries);
     let unread = ["sip.conf", "pjsip.conf", "iax.conf", "extensions.conf"]
         .into_iter()
         .filter(|name| {
@@ -131,9 +144,9 @@ pub(crate) fn analyse(set: &ConfigSet) -> Option<Reachability> {
         ..Reachability::default()
     };
     for entry in entries {
-        search(&plan, &devices, entry, &mut result);
+        search(plan, &devices, entry, &mut result);
     }
-    Some(result)
+    result
 }
 
 /// What the channel configurations say about dial targets.
@@ -207,7 +220,8 @@ fn is_false(value: &str) -> bool {
         .any(|f| value.trim().eq_ignore_ascii_case(f))
 }
 
-fn entry(context: &str, why: String, origin: &Origin) -> Entry {
+/// An entry into `context`, explained by `why` and the line at `origin`.
+pub(crate) fn entry(context: &str, why: String, origin: &Origin) -> Entry {
     Entry {
         context: context.to_owned(),
         why,
