@@ -28,6 +28,7 @@
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
+use super::asterisk_services::config;
 use super::dialplan::{Dialplan, applications, arguments, is_open_pattern};
 use super::toll_fraud::{carries_unfiltered_exten, redact_dial, unfiltered_contains};
 use crate::context::Context;
@@ -64,12 +65,9 @@ impl CodeCheck for AstExt02 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(extensions) = cx.asterisk.and_then(|set| set.config("extensions.conf")) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no extensions.conf in the set".into(),
-                Vec::new(),
-            );
+        let extensions = match config(cx, "extensions.conf") {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let plan = Dialplan::new(extensions);
         let mut evidence = Vec::new();

@@ -22,6 +22,7 @@
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
+use super::asterisk_services::config;
 use super::dialplan::Dialplan;
 use super::toll_fraud::redact_dial;
 use crate::context::Context;
@@ -36,12 +37,9 @@ impl CodeCheck for AstExt03 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(extensions) = cx.asterisk.and_then(|set| set.config("extensions.conf")) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no extensions.conf in the set".into(),
-                Vec::new(),
-            );
+        let extensions = match config(cx, "extensions.conf") {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let plan = Dialplan::new(extensions);
         let mut names = Vec::new();

@@ -24,6 +24,7 @@ use voipguard_asterisk::ConfigError;
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
+use super::asterisk_services::config;
 use crate::context::Context;
 
 /// See the module documentation.
@@ -43,12 +44,9 @@ impl CodeCheck for AstExt05 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(extensions) = cx.asterisk.and_then(|set| set.config("extensions.conf")) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no extensions.conf in the set".into(),
-                Vec::new(),
-            );
+        let extensions = match config(cx, "extensions.conf") {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let general = extensions.category("general");
         let key = |name: &str| general.and_then(|g| g.get(name));
