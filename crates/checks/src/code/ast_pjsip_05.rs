@@ -7,6 +7,9 @@
 //! `contact_permit` or `contact_deny`. Endpoints matched by address through a `type=identify`
 //! are left out: the match already limits them. Asterisk 13 to 21.
 //!
+//! The `type=wizard` sections of pjsip_wizard.conf count as the endpoints, AORs, auths and
+//! identifies they create (`endpoint/…`, `aor/…` keys; `remote_hosts` as an address match).
+//!
 //! ## Why is this bad?
 //! Without ACLs, anyone on the internet can send requests for the endpoint and try its password;
 //! with them, requests from other networks are refused ("Not match Endpoint ACL") before
@@ -30,9 +33,8 @@ use std::collections::HashSet;
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
-use super::asterisk_services::{
-    AclReach, acl_reach, config, judge_each, key_evidence, list, pjsip_objects,
-};
+use super::asterisk_pjsip::PjsipObjects;
+use super::asterisk_services::{AclReach, acl_reach, judge_each, key_evidence, list};
 use crate::context::Context;
 
 /// The endpoint keys that limit where registrations may come from.
@@ -48,14 +50,14 @@ impl CodeCheck for AstPjsip05 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let pjsip = match config(cx, "pjsip.conf") {
+        let pjsip = match PjsipObjects::of(cx) {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
         let named = cx.asterisk.and_then(|set| set.config("acl.conf"));
         let restricts =
             |reach: AclReach| matches!(reach, AclReach::Restricted | AclReach::LoopbackOnly);
-        if let Some(global) = pjsip_objects(pjsip, "acl").find(|acl| {
+        if let Some(global) = pjsip.objects("acl").find(|acl| {
             restricts(acl_reach(acl, named))
                 || CONTACT_ACL_KEYS.iter().any(|key| acl.get(key).is_some())
         }) {
@@ -68,17 +70,19 @@ impl CodeCheck for AstPjsip05 {
                 vec![key_evidence(cx, global, "type", "acl".into())],
             );
         }
-        let by_address: HashSet<String> = pjsip_objects(pjsip, "identify")
+        let by_address: HashSet<String> = pjsip
+            .objects("identify")
             .filter(|identify| identify.get("match").is_some())
             .filter_map(|identify| identify.value("endpoint"))
             .flat_map(list)
             .collect();
-        let endpoints: Vec<_> = pjsip_objects(pjsip, "endpoint")
+        let endpoints: Vec<_> = pjsip
+            .objects("endpoint")
             .filter(|endpoint| !by_address.contains(&endpoint.name.to_ascii_lowercase()))
             .collect();
         judge_each(
             cx,
-            pjsip,
+            pjsip.has_missing_includes(),
             &endpoints,
             "endpoints not matched by address",
             |endpoint| {

@@ -4,6 +4,9 @@
 //! Lists the `type=endpoint` sections of pjsip.conf (templates included) whose
 //! `allow_unauthenticated_options` is true (default `no`, Asterisk 16.x to 21).
 //!
+//! The `type=wizard` sections of pjsip_wizard.conf count as the endpoints, AORs, auths and
+//! identifies they create (`endpoint/…`, `aor/…` keys; `remote_hosts` as an address match).
+//!
 //! ## Why is this bad?
 //! Scanners (sipvicious, friendly-scanner) send OPTIONS to find which names exist and what the
 //! server is. Answering them without a challenge confirms the endpoint before the brute force of
@@ -23,7 +26,8 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_services::{config, judge_each, pjsip_objects, true_key};
+use super::asterisk_pjsip::PjsipObjects;
+use super::asterisk_services::{judge_each, true_key};
 use crate::context::Context;
 
 /// See the module documentation.
@@ -36,14 +40,14 @@ impl CodeCheck for AstPjsip06 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let pjsip = match config(cx, "pjsip.conf") {
+        let pjsip = match PjsipObjects::of(cx) {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
-        let endpoints: Vec<_> = pjsip_objects(pjsip, "endpoint").collect();
+        let endpoints: Vec<_> = pjsip.objects("endpoint").collect();
         judge_each(
             cx,
-            pjsip,
+            pjsip.has_missing_includes(),
             &endpoints,
             "endpoints",
             |endpoint| true_key(cx, endpoint, "allow_unauthenticated_options"),

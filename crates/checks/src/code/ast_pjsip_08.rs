@@ -30,7 +30,7 @@ use voipguard_model::{Evidence, Finding, Status};
 
 use super::CodeCheck;
 use super::asterisk_services::{
-    config, enables_weak_cipher, judge_each, key_evidence, pjsip_objects,
+    config, enables_weak_cipher, has_missing_includes, judge_each, key_evidence, pjsip_objects,
 };
 use crate::context::Context;
 
@@ -67,7 +67,7 @@ impl CodeCheck for AstPjsip08 {
         }
         judge_each(
             cx,
-            pjsip,
+            has_missing_includes(pjsip),
             &tls,
             "TLS transports",
             |transport| weakness(cx, transport),

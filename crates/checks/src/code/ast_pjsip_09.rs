@@ -25,7 +25,9 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_services::{config, is_wildcard, judge_each, key_evidence, pjsip_objects};
+use super::asterisk_services::{
+    config, has_missing_includes, is_wildcard, judge_each, key_evidence, pjsip_objects,
+};
 use crate::context::Context;
 
 /// See the module documentation.
@@ -51,7 +53,7 @@ impl CodeCheck for AstPjsip09 {
             .collect();
         judge_each(
             cx,
-            pjsip,
+            has_missing_includes(pjsip),
             &transports,
             "transports",
             |transport| match transport.value("bind") {

@@ -4,6 +4,9 @@
 //! Lists the `type=aor` sections and templates of pjsip.conf whose `max_contacts` exceeds 2
 //! (default 0, which refuses registrations; Asterisk 13 to 21).
 //!
+//! The `type=wizard` sections of pjsip_wizard.conf count as the endpoints, AORs, auths and
+//! identifies they create (`endpoint/…`, `aor/…` keys; `remote_hosts` as an address match).
+//!
 //! ## Why is this bad?
 //! Each registration adds a contact that rings with the extension. With room for many contacts,
 //! someone holding a stolen password registers an extra device and silently receives the calls
@@ -24,7 +27,8 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_services::{config, judge_each, key_evidence, pjsip_objects};
+use super::asterisk_pjsip::PjsipObjects;
+use super::asterisk_services::{judge_each, key_evidence};
 use crate::context::Context;
 
 /// The most contacts the reference accepts per address of record.
@@ -40,22 +44,16 @@ impl CodeCheck for AstPjsip10 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let pjsip = match config(cx, "pjsip.conf") {
+        let pjsip = match PjsipObjects::of(cx) {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
         // Templates count too: provisioning systems (Wazo's autoprov) create AORs from them at
         // run time, so the copy holds only the template.
-        let aor_templates = pjsip.categories.iter().filter(|category| {
-            category.is_template
-                && category
-                    .value("type")
-                    .is_some_and(|kind| kind.trim().eq_ignore_ascii_case("aor"))
-        });
-        let aors: Vec<_> = pjsip_objects(pjsip, "aor").chain(aor_templates).collect();
+        let aors: Vec<_> = pjsip.objects("aor").chain(pjsip.templates("aor")).collect();
         judge_each(
             cx,
-            pjsip,
+            pjsip.has_missing_includes(),
             &aors,
             "AORs and AOR templates",
             |aor| {

@@ -5,6 +5,9 @@
 //! Asterisk 13 to 21) and no inbound `auth=`: endpoints matched by address (`type=identify`) or
 //! the `anonymous` endpoint.
 //!
+//! The `type=wizard` sections of pjsip_wizard.conf count as the endpoints, AORs, auths and
+//! identifies they create (`endpoint/…`, `aor/…` keys; `remote_hosts` as an address match).
+//!
 //! ## Why is this bad?
 //! With `trust_id_inbound=yes` Asterisk takes the caller identity from the P-Asserted-Identity
 //! and Remote-Party-ID headers. Where nobody authenticated the request, whoever reaches the
@@ -24,7 +27,8 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_services::{config, judge_each, pjsip_objects, true_key};
+use super::asterisk_pjsip::PjsipObjects;
+use super::asterisk_services::{judge_each, true_key};
 use crate::context::Context;
 
 /// See the module documentation.
@@ -37,14 +41,14 @@ impl CodeCheck for AstPjsip11 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let pjsip = match config(cx, "pjsip.conf") {
+        let pjsip = match PjsipObjects::of(cx) {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
-        let endpoints: Vec<_> = pjsip_objects(pjsip, "endpoint").collect();
+        let endpoints: Vec<_> = pjsip.objects("endpoint").collect();
         judge_each(
             cx,
-            pjsip,
+            pjsip.has_missing_includes(),
             &endpoints,
             "endpoints",
             |endpoint| {

@@ -5,6 +5,9 @@
 //! named `anonymous`, lists those where `allow_subscribe`, `allow_transfer` or `allow_overlap`
 //! is not turned off (all three default to `yes`, Asterisk 13 to 21).
 //!
+//! The `type=wizard` sections of pjsip_wizard.conf count as the endpoints, AORs, auths and
+//! identifies they create (`endpoint/…`, `aor/…` keys; `remote_hosts` as an address match).
+//!
 //! ## Why is this bad?
 //! Nobody behind a trunk or an anonymous caller needs to watch extensions' presence
 //! (SUBSCRIBE enumerates them), transfer calls (a REFER sends an answered call to any number the
@@ -26,7 +29,8 @@ use std::collections::HashSet;
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_services::{config, is_true, judge_each, key_evidence, list, pjsip_objects};
+use super::asterisk_pjsip::PjsipObjects;
+use super::asterisk_services::{is_true, judge_each, key_evidence, list};
 use crate::context::Context;
 
 /// The request kinds trunks and anonymous callers should not use; each defaults to `yes`.
@@ -42,16 +46,18 @@ impl CodeCheck for AstPjsip12 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let pjsip = match config(cx, "pjsip.conf") {
+        let pjsip = match PjsipObjects::of(cx) {
             Ok(pjsip) => pjsip,
             Err(finding) => return finding,
         };
-        let by_address: HashSet<String> = pjsip_objects(pjsip, "identify")
+        let by_address: HashSet<String> = pjsip
+            .objects("identify")
             .filter(|identify| identify.get("match").is_some())
             .filter_map(|identify| identify.value("endpoint"))
             .flat_map(list)
             .collect();
-        let untrusted: Vec<_> = pjsip_objects(pjsip, "endpoint")
+        let untrusted: Vec<_> = pjsip
+            .objects("endpoint")
             .filter(|endpoint| {
                 let name = endpoint.name.to_ascii_lowercase();
                 name == "anonymous" || by_address.contains(&name)
@@ -59,7 +65,7 @@ impl CodeCheck for AstPjsip12 {
             .collect();
         judge_each(
             cx,
-            pjsip,
+            pjsip.has_missing_includes(),
             &untrusted,
             "trunk or anonymous endpoints",
             |endpoint| {

@@ -135,10 +135,11 @@ pub(super) fn group(names: &[String], total: usize, noun: &str) -> String {
 
 /// One finding for `objects` of one kind judged by `flag`: a failure naming every flagged object
 /// ("3 of 12 endpoints (…) {problem}") with its evidence, a pass counting them ("all 12
-/// endpoints {fine}"), or `not_applicable`/`unknown` when none is in the files read.
+/// endpoints {fine}"), or `not_applicable` when none is in the files read (`unknown` when they are
+/// `partial`: missing includes may define some).
 pub(super) fn judge_each<'c>(
     cx: &Context<'_>,
-    config: &Config,
+    partial: bool,
     objects: &[&'c Category],
     noun: &str,
     flag: impl Fn(&'c Category) -> Option<Evidence>,
@@ -146,7 +147,7 @@ pub(super) fn judge_each<'c>(
     fine: &str,
 ) -> Finding {
     if objects.is_empty() {
-        return if has_missing_includes(config) {
+        return if partial {
             cx.finding(
                 Status::Unknown,
                 format!("no {noun} in the files read, and missing includes may define them (see AST-CONFIG)"),

@@ -67,6 +67,7 @@ mod ast_vm_06;
 mod ast_vm_07;
 mod ast_vm_08;
 mod asterisk_peers;
+mod asterisk_pjsip;
 pub(crate) mod asterisk_services;
 mod aw_pass_strong;
 mod aw_pnp;
