@@ -1,6 +1,8 @@
 //! The res_pjsip objects of a set as Asterisk builds them: the typed sections of pjsip.conf plus
 //! the endpoints, AORs, inbound auths and identifies that res_pjsip_config_wizard derives from
-//! the `type=wizard` sections of pjsip_wizard.conf (Asterisk 13 to 21).
+//! the `type=wizard` sections of pjsip_wizard.conf (Asterisk 13 to 21): the endpoint (with
+//! `auth` for `accepts_auth`, `outbound_auth` for `sends_auth`), its AOR, inbound auth, identify
+//! (`remote_hosts`, unless phones register) and outbound registration (`sends_registrations`).
 
 use voipguard_asterisk::{Category, Config, Variable};
 use voipguard_model::Finding;
@@ -8,7 +10,7 @@ use voipguard_model::Finding;
 use super::asterisk_services::{absent_file, has_missing_includes, is_true, pjsip_objects};
 use crate::context::Context;
 
-/// Wizard keys that configure the endpoint itself rather than one of its objects.
+/// Wizard keys copied as written to the endpoint and the outbound registration.
 const WIZARD_ENDPOINT_KEYS: &[&str] = &["transport"];
 
 /// pjsip.conf and pjsip_wizard.conf seen as one list of typed objects.
@@ -119,6 +121,26 @@ fn wizard_objects(wizard: &Category) -> Vec<(&'static str, Category)> {
             ..accepts_auth.clone()
         });
         objects.push(("auth", object(auth_name, prefixed("inbound_auth/"))));
+    }
+    if let Some(sends_auth) = wizard.get("sends_auth").filter(|v| is_true(&v.value)) {
+        endpoint.push(Variable {
+            name: "outbound_auth".into(),
+            value: format!("{name}-oauth"),
+            ..sends_auth.clone()
+        });
+    }
+    if flag("sends_registrations") {
+        let mut registration: Vec<Variable> = wizard
+            .variables
+            .iter()
+            .filter(|variable| WIZARD_ENDPOINT_KEYS.contains(&variable.name.as_str()))
+            .cloned()
+            .collect();
+        registration.extend(prefixed("registration/"));
+        objects.push((
+            "registration",
+            object(format!("{name}-reg-0"), registration),
+        ));
     }
     objects.push(("endpoint", object(name.clone(), endpoint)));
     let aor = prefixed("aor/");
