@@ -44,13 +44,13 @@ pub const PBX_POLICY: Policy = Policy {
 };
 
 /// Values shipped as factory defaults or used as such by installers.
-const DEFAULTS: &[&str] = &[
+pub(crate) const DEFAULTS: &[&str] = &[
     "", "admin", "123", "1234", "12345", "123456", "0000", "00000", "000000", "1111", "password",
     "pass", "user", "root", "default", "changeme", "secret", "guest", "test",
 ];
 
 /// Vendor and product names people use as passwords.
-const VENDOR_WORDS: &[&str] = &[
+pub(crate) const VENDOR_WORDS: &[&str] = &[
     "grandstream",
     "snom",
     "allworx",

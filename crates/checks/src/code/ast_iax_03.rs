@@ -48,7 +48,7 @@ impl CodeCheck for AstIax03 {
             Ok(selected) => selected,
             Err(finding) => return finding,
         };
-        let (offenders, judged) = weak_secrets(cx, &peers, &["secret"]);
+        let (offenders, judged) = weak_secrets(cx, &peers, &["secret"], None);
         offenders.finding(
             cx,
             &config,

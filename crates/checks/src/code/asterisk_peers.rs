@@ -8,6 +8,9 @@ use std::net::IpAddr;
 use voipguard_asterisk::{Category, Config, ConfigError, Variable};
 use voipguard_model::{Evidence, Finding, Status};
 
+use md5::{Digest, Md5};
+
+use super::asterisk_services::PBX_DEFAULT_SECRETS;
 use crate::context::Context;
 use crate::password::{self, PBX_POLICY};
 
@@ -344,25 +347,115 @@ const SCANNER_GUESSES: &[&str] = &["1111", "4321", "7654321", "0000", "1234", "1
 /// Extensions scanners walk with the same value as password (reference section 4: 1000–3000).
 const SCANNED_EXTENSIONS: std::ops::RangeInclusive<u32> = 1000..=3000;
 
+/// chan_sip's `md5secret`: the hex MD5 of `user:realm:secret`, which only an offline dictionary
+/// test can judge.
+#[derive(Debug)]
+pub(crate) struct Md5Secrets {
+    realm: String,
+    words: Vec<String>,
+}
+
+impl Md5Secrets {
+    /// The key holding the digest.
+    const KEY: &'static str = "md5secret";
+
+    /// A test for digests made with `realm`, over the scanners' guesses, the extensions they walk
+    /// and the published defaults (each as listed, lower case and capitalised).
+    pub(crate) fn new(realm: &str) -> Self {
+        let listed = SCANNER_GUESSES
+            .iter()
+            .chain(password::DEFAULTS)
+            .chain(password::VENDOR_WORDS)
+            .chain(PBX_DEFAULT_SECRETS);
+        let mut words: Vec<String> = listed
+            .flat_map(|word| [word.to_string(), word.to_lowercase(), capitalised(word)])
+            .chain(SCANNED_EXTENSIONS.map(|number| number.to_string()))
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        Md5Secrets {
+            realm: realm.to_owned(),
+            words,
+        }
+    }
+
+    /// True when `digest` of `peer` is the MD5 of a dictionary word or of one of the peer's own
+    /// names, for the section name or `username` as digest user.
+    fn is_dictionary_word(&self, peer: &Peer<'_>, digest: &str) -> bool {
+        let Some(expected) = decode_md5(digest) else {
+            return false;
+        };
+        let mut users = vec![peer.name()];
+        users.extend(peer.value("username").filter(|user| *user != peer.name()));
+        let own_names = ["username", "defaultuser", "fromuser", "authuser"]
+            .iter()
+            .filter_map(|key| peer.value(key))
+            .chain([peer.name()]);
+        let words: Vec<&str> = own_names
+            .chain(self.words.iter().map(String::as_str))
+            .collect();
+        users.iter().any(|user| {
+            words.iter().any(|word| {
+                let digest = Md5::new()
+                    .chain_update(user.as_bytes())
+                    .chain_update(b":")
+                    .chain_update(self.realm.as_bytes())
+                    .chain_update(b":")
+                    .chain_update(word.as_bytes())
+                    .finalize();
+                digest.as_slice() == expected
+            })
+        })
+    }
+}
+
+/// `word` with its first letter in upper case (`Allworx`, `Password`).
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The 16 bytes of a 32-digit hex MD5, or `None` for anything else.
+fn decode_md5(hex: &str) -> Option<[u8; 16]> {
+    let hex = hex.trim().as_bytes();
+    if hex.len() != 32 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+        let text = std::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(bytes)
+}
+
 /// Judges every plaintext secret of `peers` (values of `keys`, every occurrence: chan_iax2
 /// accepts each `secret=` line) against the PBX policy, the peer's own names, the scanners' list,
-/// and reuse across peers. Reuse is reported by count, never by value.
+/// and reuse across peers. Reuse is reported by count, never by value. With `md5`, `md5secret`
+/// digests are tested against its dictionary; a hit is reported without the word.
 pub(crate) fn weak_secrets(
     cx: &Context<'_>,
     peers: &[Peer<'_>],
     keys: &[&str],
+    md5: Option<&Md5Secrets>,
 ) -> (Offenders, usize) {
+    let digest_key = md5.map(|_| Md5Secrets::KEY);
     let secrets: Vec<(&Peer<'_>, &Variable)> = peers
         .iter()
         .flat_map(|peer| {
             keys.iter()
+                .copied()
+                .chain(digest_key)
                 .flat_map(move |key| peer.category.all(key))
                 .filter(|variable| !variable.value.trim().is_empty())
                 .map(move |variable| (peer, variable))
         })
         .collect();
+    let is_digest = |variable: &Variable| variable.name.eq_ignore_ascii_case(Md5Secrets::KEY);
     let mut holders: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (peer, variable) in &secrets {
+    for (peer, variable) in secrets.iter().filter(|(_, variable)| !is_digest(variable)) {
         let owners = holders.entry(variable.value.trim()).or_default();
         if !owners.contains(&peer.name()) {
             owners.push(peer.name());
@@ -373,8 +466,13 @@ pub(crate) fn weak_secrets(
     for (peer, variable) in &secrets {
         judged_peers.insert(peer.name());
         let secret = variable.value.trim();
-        let sharing = holders.get(secret).map_or(1, Vec::len);
-        let Some(reason) = weakness(peer, secret, sharing) else {
+        let reason = match md5 {
+            Some(md5) if is_digest(variable) => md5
+                .is_dictionary_word(peer, secret)
+                .then(|| "an MD5 digest of a dictionary word".to_owned()),
+            _ => weakness(peer, secret, holders.get(secret).map_or(1, Vec::len)),
+        };
+        let Some(reason) = reason else {
             continue;
         };
         let evidence = peer.variable_evidence(cx, variable, format!("redacted ({reason})"));

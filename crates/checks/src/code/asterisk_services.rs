@@ -248,7 +248,7 @@ pub(super) fn http_exposure(http: &Config) -> Option<HttpExposure> {
 
 /// Secrets the reference (section 4) lists as shipped or published defaults of Asterisk-based
 /// products: FreePBX `amp111`, the Issabel/Elastix AMI users, `ari_password`, `passw0rd`.
-const PBX_DEFAULT_SECRETS: &[&str] = &[
+pub(crate) const PBX_DEFAULT_SECRETS: &[&str] = &[
     "amp111",
     "amp109",
     "ari_password",
