@@ -54,9 +54,12 @@ mod ast_sip_08;
 mod ast_sip_09;
 mod ast_sip_10;
 mod ast_sip_14;
+mod ast_sip_16;
 mod ast_sip_17;
+mod ast_sip_18;
 mod ast_sip_19;
 mod ast_sip_21;
+mod ast_sip_22;
 mod ast_sip_23;
 mod ast_vm_01;
 mod ast_vm_02;
@@ -183,9 +186,12 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_sip_09::AstSip09,
     &ast_sip_10::AstSip10,
     &ast_sip_14::AstSip14,
+    &ast_sip_16::AstSip16,
     &ast_sip_17::AstSip17,
+    &ast_sip_18::AstSip18,
     &ast_sip_19::AstSip19,
     &ast_sip_21::AstSip21,
+    &ast_sip_22::AstSip22,
     &ast_sip_23::AstSip23,
     &ast_ext_01::AstExt01,
     &ast_ext_02::AstExt02,
