@@ -88,9 +88,9 @@ impl CodeCheck for AstSip22 {
         } else {
             Status::Fail
         };
-        let mut message =
-            "chan_sip listens on TCP (tcpenable=yes) but no peer or registration uses TCP"
-                .to_owned();
+        let mut message = format!(
+            "chan_sip listens on TCP (tcpenable={enabled}) but no peer or registration uses TCP"
+        );
         if status == Status::Unknown {
             message.push_str(
                 ", as far as the files read show (included files are missing, see AST-CONFIG)",

@@ -44,6 +44,8 @@ mod ast_pjsip_11;
 mod ast_pjsip_12;
 mod ast_pjsip_13;
 mod ast_pjsip_14;
+mod ast_plat_01;
+mod ast_plat_02;
 mod ast_rtp_01;
 mod ast_rtp_03;
 mod ast_sip_02;
@@ -162,6 +164,8 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_pjsip_12::AstPjsip12,
     &ast_pjsip_13::AstPjsip13,
     &ast_pjsip_14::AstPjsip14,
+    &ast_plat_01::AstPlat01,
+    &ast_plat_02::AstPlat02,
     &ast_rtp_01::AstRtp01,
     &ast_rtp_03::AstRtp03,
     &ast_vm_01::AstVm01,
