@@ -58,6 +58,9 @@ fn the_example_fleet_audits_with_findings_and_no_errors() {
             .iter()
             .filter(|finding| finding["status"] == "fail")
             .map(|finding| finding["check"].as_str().expect("id"))
+            // Git checks text files out 0644, so a checked-out example is always world-readable;
+            // AST-PLAT-02's 0640 case is covered by its unit tests.
+            .filter(|id| *id != "AST-PLAT-02")
             .collect();
         if source.contains("insecure")
             || source.ends_with("a1b2c3.xml")

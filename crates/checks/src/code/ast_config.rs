@@ -28,6 +28,7 @@ use voipguard_asterisk::ConfigError;
 use voipguard_model::{Evidence, Finding, Status};
 
 use super::CodeCheck;
+use super::ast_plat_01::is_freepbx_file;
 use crate::context::Context;
 
 /// See the module documentation.
@@ -48,7 +49,14 @@ impl CodeCheck for AstConfig {
             );
         };
         let mut evidence = Vec::new();
-        let errors: Vec<_> = set.errors().collect();
+        // amportal.conf / freepbx.conf are shell and PHP files that Asterisk never reads
+        // (AST-PLAT-01 reads them): their lines are not Asterisk syntax errors.
+        let errors: Vec<_> = set
+            .configs
+            .iter()
+            .filter(|config| !is_freepbx_file(&config.file))
+            .flat_map(|config| config.errors.iter())
+            .collect();
         for error in &errors {
             evidence.push(match error.origin() {
                 Some(origin) => {

@@ -44,6 +44,8 @@ mod ast_pjsip_11;
 mod ast_pjsip_12;
 mod ast_pjsip_13;
 mod ast_pjsip_14;
+mod ast_plat_01;
+mod ast_plat_02;
 mod ast_rtp_01;
 mod ast_rtp_03;
 mod ast_sip_02;
@@ -54,9 +56,12 @@ mod ast_sip_08;
 mod ast_sip_09;
 mod ast_sip_10;
 mod ast_sip_14;
+mod ast_sip_16;
 mod ast_sip_17;
+mod ast_sip_18;
 mod ast_sip_19;
 mod ast_sip_21;
+mod ast_sip_22;
 mod ast_sip_23;
 mod ast_vm_01;
 mod ast_vm_02;
@@ -160,6 +165,8 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_pjsip_12::AstPjsip12,
     &ast_pjsip_13::AstPjsip13,
     &ast_pjsip_14::AstPjsip14,
+    &ast_plat_01::AstPlat01,
+    &ast_plat_02::AstPlat02,
     &ast_rtp_01::AstRtp01,
     &ast_rtp_03::AstRtp03,
     &ast_vm_01::AstVm01,
@@ -184,9 +191,12 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_sip_09::AstSip09,
     &ast_sip_10::AstSip10,
     &ast_sip_14::AstSip14,
+    &ast_sip_16::AstSip16,
     &ast_sip_17::AstSip17,
+    &ast_sip_18::AstSip18,
     &ast_sip_19::AstSip19,
     &ast_sip_21::AstSip21,
+    &ast_sip_22::AstSip22,
     &ast_sip_23::AstSip23,
     &ast_ext_01::AstExt01,
     &ast_ext_02::AstExt02,
