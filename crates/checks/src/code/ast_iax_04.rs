@@ -22,7 +22,7 @@
 //! - reference/asterisk.md 2.3 IAX-04; iax.conf.sample:410-432; doc/IAX2-security.txt
 //! - guide 004, "Protect against SIP/IAX2 brute-force"
 
-use voipguard_model::{Finding, Status};
+use voipguard_model::Finding;
 
 use super::CodeCheck;
 use super::asterisk_peers::{Driver, DriverConfig, Offenders, is_false};
@@ -46,12 +46,9 @@ impl CodeCheck for AstIax04 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Iax) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no iax.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Iax) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let mut offenders = Offenders::default();
         if let Some(general) = config.general() {

@@ -41,12 +41,9 @@ impl CodeCheck for AstIax05 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Iax) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no iax.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Iax) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let mut raised = Vec::new();
         let mut unreadable = Vec::new();

@@ -42,12 +42,9 @@ impl CodeCheck for AstSip02 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Sip) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no sip.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Sip) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let general = config.general_setting("context");
         let mut problems = Vec::new();

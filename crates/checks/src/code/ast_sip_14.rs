@@ -37,12 +37,9 @@ impl CodeCheck for AstSip14 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Sip) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no sip.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Sip) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let external = config.general_setting("allowexternaldomains");
         let srv = config.general_setting("srvlookup");

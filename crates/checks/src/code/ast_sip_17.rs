@@ -41,12 +41,9 @@ impl CodeCheck for AstSip17 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Sip) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no sip.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Sip) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let mut revealing = Vec::new();
         let mut undecided = Vec::new();

@@ -42,12 +42,9 @@ impl CodeCheck for AstSip22 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let Some(config) = DriverConfig::of(cx, Driver::Sip) else {
-            return cx.finding(
-                Status::NotApplicable,
-                "no sip.conf in the configuration set".into(),
-                Vec::new(),
-            );
+        let config = match DriverConfig::require(cx, Driver::Sip) {
+            Ok(config) => config,
+            Err(absent) => return absent,
         };
         let tcpenable = config.general_setting("tcpenable");
         let Some(enabled) = tcpenable.value_or(DEFAULT_TCPENABLE) else {

@@ -48,6 +48,17 @@ pub(crate) struct DriverConfig<'a> {
 }
 
 impl<'a> DriverConfig<'a> {
+    /// The driver's files, or the `not_applicable` finding to return when the set has none.
+    pub(crate) fn require(cx: &Context<'a>, driver: Driver) -> Result<Self, Finding> {
+        DriverConfig::of(cx, driver).ok_or_else(|| {
+            cx.finding(
+                Status::NotApplicable,
+                format!("no {} in the configuration set", driver.main_file()),
+                Vec::new(),
+            )
+        })
+    }
+
     /// The driver's files in the audited set, or `None` when the set has none of them.
     pub(crate) fn of(cx: &Context<'a>, driver: Driver) -> Option<Self> {
         let set = cx.asterisk?;
@@ -309,13 +320,7 @@ pub(crate) fn select<'a>(
     noun: &str,
     wanted: impl Fn(&Peer<'a>) -> bool,
 ) -> Result<(DriverConfig<'a>, Vec<Peer<'a>>), Finding> {
-    let Some(config) = DriverConfig::of(cx, driver) else {
-        return Err(cx.finding(
-            Status::NotApplicable,
-            format!("no {} in the configuration set", driver.main_file()),
-            Vec::new(),
-        ));
-    };
+    let config = DriverConfig::require(cx, driver)?;
     let peers: Vec<Peer<'a>> = config
         .peers()
         .into_iter()
