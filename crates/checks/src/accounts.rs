@@ -18,6 +18,16 @@ pub const SNOM_USER: &str = "user_name";
 /// Canonical Snom per-identity setting: registrar host.
 pub const SNOM_HOST: &str = "user_host";
 
+/// The fields this module reads, which any check judging accounts reads through it.
+pub const FIELDS: &[&str] = &[
+    GS_ENABLE,
+    GS_SERVER,
+    GS_USERID,
+    SNOM_ACTIVE,
+    SNOM_USER,
+    SNOM_HOST,
+];
+
 /// One account's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountUse {

@@ -146,6 +146,28 @@ impl Catalogue {
         &self.checks
     }
 
+    /// Canonical names of every phone setting a check reads: the keys of declarative rules
+    /// (with their per-family variants), what code checks declare, and the account fields. An
+    /// audit asks the parsers to keep only these.
+    pub fn settings_read(&self) -> impl Iterator<Item = &str> {
+        let declared = self.checks.iter().flat_map(|check| {
+            let rule_keys: Vec<&str> = match &check.meta.logic {
+                Logic::Setting(rule) | Logic::AccountSetting(rule) => std::iter::once(&rule.key)
+                    .chain(
+                        rule.family
+                            .values()
+                            .filter_map(|variant| variant.key.as_ref()),
+                    )
+                    .map(String::as_str)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let code_reads = check.code.map(|code| code.reads()).unwrap_or_default();
+            rule_keys.into_iter().chain(code_reads.iter().copied())
+        });
+        declared.chain(crate::accounts::FIELDS.iter().copied())
+    }
+
     /// The check with this id (case-insensitive).
     pub fn get(&self, id: &str) -> Option<&Check> {
         self.checks

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use compact_str::CompactString;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 /// Who made the device.
@@ -288,6 +288,10 @@ pub struct Device {
     pub templated: bool,
     /// Settings, last write wins; unordered (see [`Device::settings_in_order`]).
     pub settings: FxHashMap<SettingKey, Setting>,
+    /// When the parser kept only some settings (an audit keeps those its checks declare): their
+    /// canonical names. Reading any other name is a check that forgot to declare what it reads;
+    /// debug builds (and so the tests) stop on it rather than judge a setting as absent.
+    pub kept: Option<Arc<FxHashSet<CompactString>>>,
 }
 
 impl Device {
@@ -308,21 +312,30 @@ impl Device {
             sources: Vec::new(),
             templated: false,
             settings: FxHashMap::default(),
+            kept: None,
         }
     }
 
     /// The global setting `name`, if the file set it.
     pub fn global(&self, name: &str) -> Option<&Setting> {
-        self.settings.get(&SettingKey::global(name))
+        self.get(&SettingKey::global(name))
     }
 
     /// The per-account setting `name` of account `index`, if the file set it.
     pub fn account(&self, name: &str, index: u16) -> Option<&Setting> {
-        self.settings.get(&SettingKey::account(name, index))
+        self.get(&SettingKey::account(name, index))
     }
 
     /// Any setting by key.
     pub fn get(&self, key: &SettingKey) -> Option<&Setting> {
+        debug_assert!(
+            self.kept
+                .as_ref()
+                .is_none_or(|kept| kept.contains(key.name.as_str())),
+            "setting `{}` read, but the parser was not asked to keep it: add it to the check's \
+             declared reads",
+            key.name
+        );
         self.settings.get(key)
     }
 

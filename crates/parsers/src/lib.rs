@@ -10,9 +10,11 @@
 
 mod detect;
 pub mod grandstream;
+mod keep;
 pub mod snom;
 mod template;
 mod text;
+mod xml_scan;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,6 +23,7 @@ use thiserror::Error;
 use voipguard_model::Device;
 
 pub use detect::{Format, detect};
+pub use keep::Keep;
 pub use template::is_template;
 
 /// What reading one file gave.
@@ -52,13 +55,20 @@ pub struct ParseError {
 /// Parses one file's bytes. `path` is used for provenance and for the MAC or model a file name
 /// carries (`cfg000b82123456.xml`, `snom760-000413A1B2C3.htm`), never to choose the format.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Parsed, ParseError> {
+    parse_keeping(path, bytes, &Keep::all())
+}
+
+/// Parses one file's bytes as [`parse`] does, keeping only the settings `keep` names: every line
+/// is still read and validated (errors and templates are found as before), but the device holds
+/// only what the caller will read.
+pub fn parse_keeping(path: &Path, bytes: &[u8], keep: &Keep) -> Result<Parsed, ParseError> {
     let file = Arc::new(path.to_path_buf());
     let text = text::decode(&file, bytes)?;
     match detect(&text) {
-        Some(Format::GrandstreamText) => grandstream::parse_text(&file, &text).map(boxed),
-        Some(Format::GrandstreamXml) => grandstream::parse_xml(&file, &text).map(boxed),
-        Some(Format::SnomXml) => snom::parse_xml(&file, &text).map(boxed),
-        Some(Format::SnomText) => snom::parse_text(&file, &text).map(boxed),
+        Some(Format::GrandstreamText) => grandstream::parse_text(&file, &text, keep).map(boxed),
+        Some(Format::GrandstreamXml) => grandstream::parse_xml(&file, &text, keep).map(boxed),
+        Some(Format::SnomXml) => snom::parse_xml(&file, &text, keep).map(boxed),
+        Some(Format::SnomText) => snom::parse_text(&file, &text, keep).map(boxed),
         Some(Format::SnomSettingFiles) => Ok(Parsed::Skipped {
             reason:
                 "a Snom <setting-files> container: it only lists other files; audit those files"

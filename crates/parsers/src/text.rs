@@ -4,8 +4,6 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use voipguard_model::Device;
-
 use crate::ParseError;
 
 /// Decodes a configuration file. UTF-8 (with or without BOM) and UTF-16 with a BOM are read; an
@@ -21,7 +19,7 @@ pub(crate) fn decode<'a>(file: &Arc<PathBuf>, bytes: &'a [u8]) -> Result<Cow<'a,
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(file, rest, u16::from_be_bytes);
     }
-    if let Some(offset) = bytes.iter().position(|&byte| byte == 0) {
+    if let Some(offset) = memchr::memchr(0, bytes) {
         let (line, column) = position(bytes, offset);
         return Err(error(
             file,
@@ -106,14 +104,6 @@ fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
-}
-
-/// Makes room for the settings of `text` up front, one per line at most in every format this
-/// crate reads, so the map does not rehash as it grows (one counting pass over the text is far
-/// cheaper than the rehashes).
-pub(crate) fn reserve_settings(device: &mut Device, text: &str) {
-    let lines = text.bytes().filter(|&byte| byte == b'\n').count() + 1;
-    device.settings.reserve(lines);
 }
 
 /// 1-based line and character column of byte offsets visited in increasing order, in time

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use voipguard_checks::{Catalogue, Target};
 use voipguard_facts::{Facts, Kind};
 use voipguard_model::{Device, Family, FamilyBasis, Finding, Severity, Vendor};
-use voipguard_parsers::Parsed;
+use voipguard_parsers::{Keep, Parsed};
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 
 use crate::Outcome;
@@ -30,8 +30,10 @@ enum FileResult {
     Error(InputError),
 }
 
-/// How devices learn their model when the files do not say it.
-struct ModelSources {
+/// How phone files are read: which settings to keep, and how devices learn their model when the
+/// files do not say it.
+struct FileReading {
+    keep: Keep,
     model: Option<(String, Family)>,
     inventory: Option<Inventory>,
 }
@@ -54,7 +56,11 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         .clone()
         .or_else(|| inventory::discover(&args.paths));
     let inventory = inventory_file.as_deref().map(Inventory::load).transpose()?;
-    let sources = ModelSources { model, inventory };
+    let sources = FileReading {
+        keep: Keep::only(catalogue.settings_read()),
+        model,
+        inventory,
+    };
 
     let inputs::Inputs {
         files,
@@ -119,7 +125,7 @@ struct Work {
 /// phone files in parallel chunks, handing each result to `report` in a stable order.
 fn audit_all(
     catalogue: &'static Catalogue,
-    sources: &ModelSources,
+    sources: &FileReading,
     work: Work,
     report: &mut Report<'_>,
 ) -> anyhow::Result<()> {
@@ -266,12 +272,12 @@ fn audit_asterisk_set(
     FileResult::Device(Box::new(device), findings)
 }
 
-fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path) -> FileResult {
+fn audit_file(catalogue: &'static Catalogue, sources: &FileReading, path: &Path) -> FileResult {
     let bytes = match inputs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => return FileResult::Error(error),
     };
-    match voipguard_parsers::parse(path, &bytes) {
+    match voipguard_parsers::parse_keeping(path, &bytes, &sources.keep) {
         Ok(Parsed::Device(mut device)) => {
             apply_model(&mut device, sources, path);
             let findings = voipguard_checks::evaluate(catalogue, &*device);
@@ -296,7 +302,7 @@ fn audit_file(catalogue: &'static Catalogue, sources: &ModelSources, path: &Path
 }
 
 /// `--model` wins over the inventory, which wins over what the file says.
-fn apply_model(device: &mut Device, sources: &ModelSources, path: &Path) {
+fn apply_model(device: &mut Device, sources: &FileReading, path: &Path) {
     let (model, family, basis) = if let Some((model, family)) = &sources.model {
         (model.as_str(), *family, FamilyBasis::ModelOption)
     } else if let Some((model, family)) = sources

@@ -32,6 +32,11 @@ fn every_corpus_phone_file_audits_without_error() {
                 Ok(Parsed::Skipped { reason }) => format!("skipped: {reason}\n"),
                 Ok(Parsed::Device(device)) => {
                     let findings = voipguard_checks::evaluate(catalogue, &*device);
+                    assert_eq!(
+                        audit_parse_findings(&relative, &bytes),
+                        findings,
+                        "{name}: the audit's parse (declared settings only) judges differently"
+                    );
                     let mut text = format!(
                         "device {} vendor={} family={} ({:?}) model={:?} templated={} settings={}\n",
                         device.id,
@@ -115,5 +120,16 @@ fn every_corpus_asterisk_set_audits_as_one_pbx() {
         insta::with_settings!({ snapshot_suffix => name.clone(), omit_expression => true, prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("asterisk", summary);
         });
+    }
+}
+
+/// Findings from the parse `voipguard audit` uses: only the settings the checks declare are kept
+/// (and in this debug build, reading an undeclared one stops the test).
+fn audit_parse_findings(path: &std::path::Path, bytes: &[u8]) -> Vec<voipguard_model::Finding> {
+    let catalogue = voipguard_checks::catalogue().expect("catalogue loads");
+    let keep = voipguard_parsers::Keep::only(catalogue.settings_read());
+    match voipguard_parsers::parse_keeping(path, bytes, &keep) {
+        Ok(Parsed::Device(device)) => voipguard_checks::evaluate(catalogue, &*device),
+        other => panic!("{}: the audit's parse gave {other:?}", path.display()),
     }
 }

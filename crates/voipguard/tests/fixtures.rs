@@ -11,7 +11,7 @@ use std::path::Path;
 use voipguard_asterisk::ConfigSet;
 use voipguard_checks::{Check, Target};
 use voipguard_model::{Device, Family, FamilyBasis, Finding, Status, Vendor};
-use voipguard_parsers::Parsed;
+use voipguard_parsers::{Keep, Parsed};
 
 #[test]
 fn every_fixture_gives_its_expected_status() {
@@ -122,8 +122,25 @@ fn evaluate_fixture(check: &'static Check, file: &Path, relative: &Path) -> Find
             .unwrap_or_else(|err| panic!("{}: invalid facts: {err}", file.display()));
         return check.evaluate(&facts.device);
     }
-    match voipguard_parsers::parse(relative, &bytes) {
+    // The audit keeps only the settings the checks declare; in this debug build reading any
+    // other one stops the test. Both parses must lead to the same finding.
+    let keep = Keep::only(
+        voipguard_checks::catalogue()
+            .expect("catalogue")
+            .settings_read(),
+    );
+    let finding = match voipguard_parsers::parse_keeping(relative, &bytes, &keep) {
         Ok(Parsed::Device(device)) => check.evaluate(&*device),
         other => panic!("{}: not a device: {other:?}", file.display()),
+    };
+    match voipguard_parsers::parse(relative, &bytes) {
+        Ok(Parsed::Device(device)) => assert_eq!(
+            check.evaluate(&*device),
+            finding,
+            "{}: the full parse and the audit's parse disagree",
+            file.display()
+        ),
+        other => panic!("{}: not a device: {other:?}", file.display()),
     }
+    finding
 }

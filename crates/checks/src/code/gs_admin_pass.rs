@@ -39,6 +39,10 @@ impl CodeCheck for GsAdminPass {
         "GS-ADMIN-PASS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P2"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let when_absent = match cx.family {
             Family::Wp820 => WhenAbsent::FactoryDefault("\"admin\" on the WP820".into()),

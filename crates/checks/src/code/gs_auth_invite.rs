@@ -46,6 +46,14 @@ impl CodeCheck for GsAuthInvite {
         "GS-AUTH-INVITE"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "P4428",
+            "account.sip.authenticateIncomingInvite",
+            "account.sip.challengeRealm",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         for account_use in accounts::in_use(cx.device, cx.family) {

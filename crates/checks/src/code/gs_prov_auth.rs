@@ -36,6 +36,10 @@ impl CodeCheck for GsProvAuth {
         "GS-PROV-AUTH"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P1360", "P1361"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let user = global(cx, "P1360", Some(""));

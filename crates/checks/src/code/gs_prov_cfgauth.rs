@@ -37,6 +37,10 @@ impl CodeCheck for GsProvCfgauth {
         "GS-PROV-CFGAUTH"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P1", "P240"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let enabled = global(cx, "P240", Some("0"));

@@ -51,6 +51,10 @@ impl CodeCheck for GsProvHttps {
         "GS-PROV-HTTPS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P212", "P6767"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let wp820 = cx.family == Family::Wp820;
         let firmware_default = if wp820 { None } else { Some("2") };

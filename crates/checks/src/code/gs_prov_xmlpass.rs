@@ -37,6 +37,10 @@ impl CodeCheck for GsProvXmlpass {
         "GS-PROV-XMLPASS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P1359"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         require_secret(cx, &mut verdict, "P1359", "XML config file password");

@@ -50,6 +50,14 @@ impl CodeCheck for GsSipCert {
         "GS-SIP-CERT"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "account.sip.validate.certificationChain",
+            "account.sip.validate.domainCertificates",
+            "account.sip.transport",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let pass = "every account that uses TLS checks the domain certificate and its chain";
         per_tls_account(cx, pass, |verdict, index| {

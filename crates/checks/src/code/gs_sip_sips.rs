@@ -39,6 +39,10 @@ impl CodeCheck for GsSipSips {
         "GS-SIP-SIPS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["account.sip.uriSchemeWhenUsingTls", "account.sip.transport"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let default = match cx.family {
             Family::Wp820 => None,

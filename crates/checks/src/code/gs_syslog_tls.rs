@@ -36,6 +36,10 @@ impl CodeCheck for GsSyslogTls {
         "GS-SYSLOG-TLS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P207", "P8402"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let server = global(cx, "P207", Some(""));

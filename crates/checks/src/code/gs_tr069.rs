@@ -41,6 +41,12 @@ impl CodeCheck for GsTr069 {
         "GS-TR069"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "P1409", "P4503", "P4504", "P4505", "P4511", "P4512", "P4518",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let default = match cx.family {
             Family::Wp820 => "1",

@@ -38,6 +38,10 @@ impl CodeCheck for GsUserPass {
         "GS-USER-PASS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P196"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let when_absent = match cx.family {
             Family::Wp820 => WhenAbsent::Undecidable(

@@ -37,6 +37,10 @@ impl CodeCheck for GsVpnPort {
         "GS-VPN-PORT"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P7050", "P7052"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let enable = global(cx, "P7050", Some("0"));

@@ -109,6 +109,10 @@ impl CodeCheck for GsWebHttps {
         "GS-WEB-HTTPS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P1650", "P900"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let AccessMode { mode, read, note } = access_mode(cx);
         let setting = read.describe();

@@ -41,6 +41,10 @@ impl CodeCheck for GsWebPort {
         "GS-WEB-PORT"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["P22120", "P22121", "P901"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let AccessMode { mode, read, note } = access_mode(cx);
         let mode_text = read.describe();

@@ -123,6 +123,12 @@ pub(crate) trait CodeCheck: Debug + Sync {
     fn id(&self) -> &'static str;
     /// Decides the control for one device.
     fn run(&self, cx: &Context<'_>) -> Finding;
+    /// Canonical names of the phone settings it reads, beyond the account fields every check
+    /// may read ([`crate::accounts::FIELDS`]): an audit parses only these. PBX and facts checks
+    /// read no parsed phone settings.
+    fn reads(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Every code check.

@@ -45,6 +45,15 @@ impl CodeCheck for SnAdminMode {
         "SN-ADMIN-MODE"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "admin_mode",
+            "admin_mode_password",
+            "http_pass",
+            "webserver_admin_password",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let mode = snom::global(cx.device, "admin_mode");

@@ -47,6 +47,15 @@ impl CodeCheck for SnKeylock {
         "SN-KEYLOCK"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "enable_keyboard_lock",
+            "keyboard_lock_pw",
+            "keyboard_lock_timeout",
+            "use_hidden_tags",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         require_on(cx, &mut verdict, "enable_keyboard_lock", Some("on"));

@@ -44,6 +44,15 @@ impl CodeCheck for SnProvOrder {
         "SN-PROV-ORDER"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "pnp_config",
+            "provisioning_order",
+            "tr69_acs_url",
+            "tr69_use_acs",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let order = snom::global(cx.device, "provisioning_order");

@@ -41,6 +41,10 @@ impl CodeCheck for SnProvServerAuth {
         "SN-PROV-SERVER-AUTH"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["setting_server", "tls_server_authentication"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let server = snom::global(cx.device, "setting_server");

@@ -44,6 +44,10 @@ impl CodeCheck for SnSrtpSips {
         "SN-SRTP-SIPS"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["user_host", "user_outbound", "user_savp", "user_srtp"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let in_use = accounts::in_use(cx.device, cx.family);
         if in_use.is_empty() {

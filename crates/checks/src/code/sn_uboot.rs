@@ -39,6 +39,10 @@ impl CodeCheck for SnUboot {
         "SN-UBOOT"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["uboot_lock"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         if cx.device.model.as_deref().is_some_and(is_meeting_point) {
             return cx.finding(

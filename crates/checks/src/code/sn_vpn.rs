@@ -40,6 +40,10 @@ impl CodeCheck for SnVpn {
         "SN-VPN"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["vpn_on", "vpn_tarball_url"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let vpn = snom::global(cx.device, "vpn_on");

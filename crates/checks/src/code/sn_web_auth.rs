@@ -48,6 +48,15 @@ impl CodeCheck for SnWebAuth {
         "SN-WEB-AUTH"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            "http_pass",
+            "http_user",
+            "webserver_admin_name",
+            "webserver_admin_password",
+        ]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let mut judged = Vec::new();

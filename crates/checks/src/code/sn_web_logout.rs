@@ -36,6 +36,10 @@ impl CodeCheck for SnWebLogout {
         "SN-WEB-LOGOUT"
     }
 
+    fn reads(&self) -> &'static [&'static str] {
+        &["web_logout_timer"]
+    }
+
     fn run(&self, cx: &Context<'_>) -> Finding {
         let mut verdict = Verdict::default();
         let timer = snom::global(cx.device, "web_logout_timer");

@@ -15,15 +15,18 @@ use std::sync::Arc;
 use voipguard_model::{Device, Family, FamilyBasis, Origin, Setting, SettingKey, Value, Vendor};
 
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::is_template;
 
+pub(crate) use table::{GDS_PVALUES, account_field_names, pvalues_named};
 pub use text::parse_text;
 pub use xml::parse_xml;
 
 /// Collects the settings of one file into a device.
-struct DeviceBuilder {
+struct DeviceBuilder<'k> {
     file: Arc<PathBuf>,
     device: Device,
+    keep: &'k Keep,
 }
 
 /// Where a setting was written: 1-based line and column.
@@ -33,10 +36,10 @@ struct Position {
     column: u32,
 }
 
-impl DeviceBuilder {
+impl<'k> DeviceBuilder<'k> {
     /// Starts a device whose family comes from the template header, if `text` has one, and whose
     /// MAC comes from a `cfg<mac>` file name.
-    fn new(file: &Arc<PathBuf>, text: &str) -> Self {
+    fn new(file: &Arc<PathBuf>, text: &str, keep: &'k Keep) -> Self {
         let (family, basis, model) = match family_from_header(text) {
             Some((family, model)) => (family, FamilyBasis::Content, model),
             None => (Family::Unknown, FamilyBasis::Assumed, None),
@@ -45,16 +48,40 @@ impl DeviceBuilder {
         device.model = model;
         device.mac = mac_from_file_name(file);
         device.sources = vec![Arc::clone(file)];
-        crate::text::reserve_settings(&mut device, text);
+        device.kept = keep.kept_names();
+        device.settings.reserve(keep.capacity_for(text));
         DeviceBuilder {
             file: Arc::clone(file),
             device,
+            keep,
         }
     }
 
-    /// Adds one setting as written. `name` is a P-value (`P276`), an alias
-    /// (`account.1.sip.transport`) or a templated name; `value` is the raw value text.
-    fn add(&mut self, name: &str, value: &str, at: Position, conditional: bool) {
+    /// True when the setting written as `name` is kept; readers skip the rest cheaply, without
+    /// computing its position.
+    fn keeps(&self, name: &str) -> bool {
+        if let Some(number) = pvalue_number(name) {
+            self.keep.pvalue(number)
+        } else if is_template(name) {
+            // A templated name says nothing about which setting it sets: keep it, as unknown.
+            true
+        } else {
+            // Every account setting is kept, whatever its field: which accounts a file mentions
+            // decides which accounts the checks judge.
+            name.starts_with("account.") || self.keep.name(&table::alias(name).key.name)
+        }
+    }
+
+    /// Adds one setting as written, if kept. `name` is a P-value (`P276`), an alias
+    /// (`account.1.sip.transport`) or a templated name; `value` is the raw value text; `at` gives
+    /// its position, asked only for a setting kept.
+    fn add(&mut self, name: &str, value: &str, at: impl FnOnce() -> Position, conditional: bool) {
+        if !self.keeps(name) {
+            // A template anywhere makes the file a template, kept settings or not.
+            self.device.templated |= is_template(value);
+            return;
+        }
+        let at = at();
         let templated_name = is_template(name);
         let (key, converted) = if let Some(number) = pvalue_number(name) {
             (table::pvalue_key(number, self.device.family), value.into())

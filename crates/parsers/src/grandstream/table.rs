@@ -221,6 +221,25 @@ fn account_index() -> &'static [(u32, &'static AccountField, Slot)] {
     })
 }
 
+/// Canonical names of every per-account field.
+pub(crate) fn account_field_names() -> impl Iterator<Item = &'static str> {
+    ACCOUNT_FIELDS.iter().map(|field| field.name)
+}
+
+/// The P-values whose canonical name is `name` on some family: the number of `P276`, every
+/// account's P-value of `account.sip.transport`, nothing for other names.
+pub(crate) fn pvalues_named(name: &str) -> Vec<u32> {
+    if let Some(number) = super::pvalue_number(name) {
+        return vec![number];
+    }
+    ACCOUNT_FIELDS
+        .iter()
+        .filter(|field| field.name == name)
+        .flat_map(|field| field.pvalues)
+        .filter(|&number| number != 0)
+        .collect()
+}
+
 /// The canonical key of P-value `number` on a device of `family`.
 pub(crate) fn pvalue_key(number: u32, family: Family) -> SettingKey {
     let index = account_index();

@@ -7,19 +7,20 @@ use voipguard_model::Device;
 
 use super::{DeviceBuilder, Position, error_at};
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::{depth_change, is_template};
 
 /// Parses `Pnnn = value` text: `#` comments, blank lines, spaces around `=` optional, empty values
 /// legal, Jinja/Smarty directive lines tracked so the settings inside them are `conditional`.
-pub fn parse_text(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    let mut builder = DeviceBuilder::new(file, text);
+pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
+    let mut builder = DeviceBuilder::new(file, text, keep);
     let mut depth: i32 = 0;
     for (number, line) in text.lines().enumerate() {
         let content = line.trim_start();
         if content.is_empty() || content.starts_with('#') || content.starts_with("{#") {
             continue;
         }
-        let at = Position {
+        let at = || Position {
             line: u32::try_from(number + 1).unwrap_or(u32::MAX),
             column: u32::try_from(line.chars().count() - content.chars().count() + 1)
                 .unwrap_or(u32::MAX),
@@ -32,7 +33,7 @@ pub fn parse_text(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError>
         } else {
             return Err(error_at(
                 file,
-                at,
+                at(),
                 "expected `P<number> = value`, a `#` comment or a template directive".into(),
             ));
         }
@@ -76,7 +77,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Device, ParseError> {
-        parse_text(&Arc::new(PathBuf::from("test.txt")), text)
+        parse_text(&Arc::new(PathBuf::from("test.txt")), text, &Keep::all())
     }
 
     fn literal<'a>(device: &'a Device, key: &SettingKey) -> Option<&'a str> {

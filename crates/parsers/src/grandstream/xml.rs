@@ -16,19 +16,24 @@ use voipguard_model::Device;
 
 use super::{DeviceBuilder, Position, error_at, normalise_mac};
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::{depth_change, is_template};
 use crate::text::Positions;
 
 /// Parses `<gs_provision>` XML (v1 P-values or v2 aliases, flat or nested `<part>`).
-pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    match super::xml_fast::parse(file, text) {
+pub fn parse_xml(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
+    match super::xml_fast::parse(file, text, keep) {
         Some(device) => Ok(device),
-        None => parse_dom(file, text),
+        None => parse_dom(file, text, keep),
     }
 }
 
 /// Reads any `<gs_provision>` file, templates and errors included, through a roxmltree DOM.
-pub(super) fn parse_dom(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
+pub(super) fn parse_dom(
+    file: &Arc<PathBuf>,
+    text: &str,
+    keep: &Keep,
+) -> Result<Device, ParseError> {
     let masked = mask_for_xml(text);
     let document = Document::parse(&masked).map_err(|err| xml_error(file, text, &err))?;
     let root = document.root_element();
@@ -47,7 +52,7 @@ pub(super) fn parse_dom(file: &Arc<PathBuf>, text: &str) -> Result<Device, Parse
             ),
         ));
     }
-    let mut builder = DeviceBuilder::new(file, text);
+    let mut builder = DeviceBuilder::new(file, text, keep);
     for child in root.children().filter(Node::is_element) {
         match child.tag_name().name() {
             "mac" => read_mac(file, &source, child, &mut builder)?,
@@ -167,12 +172,12 @@ fn read_settings(
                 if child.children().any(|part| part.has_tag_name("part")) {
                     read_parts(file, source, name, child, depth, builder)?;
                 } else {
-                    builder.add(name, &source.value(child), at, depth > 0);
+                    builder.add(name, &source.value(child), || at, depth > 0);
                 }
             }
             _ => {
                 let name = source.name(child);
-                builder.add(name, &source.value(child), at, depth > 0);
+                builder.add(name, &source.value(child), || at, depth > 0);
             }
         }
     }
@@ -208,7 +213,7 @@ fn read_parts(
         builder.add(
             &format!("{item_name}.{name}"),
             &source.value(child),
-            at,
+            || at,
             depth > 0,
         );
     }
@@ -338,7 +343,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Device, ParseError> {
-        parse_xml(&Arc::new(PathBuf::from("cfg.xml")), text)
+        parse_xml(&Arc::new(PathBuf::from("cfg.xml")), text, &Keep::all())
     }
 
     fn literal<'a>(device: &'a Device, key: &SettingKey) -> Option<&'a str> {

@@ -1,8 +1,6 @@
 //! A fast path for plain, well-formed `<gs_provision>` XML, the shape nearly every rendered
-//! per-MAC file has: one streaming pass, no DOM. It accepts a strict subset of XML (ASCII names,
-//! no entities, no template syntax, no DOCTYPE, CDATA or processing instructions besides the
-//! declaration) and gives up (`None`) on anything else, so the roxmltree path reads every
-//! unusual file, and every error is reported by that path, exactly as before.
+//! per-MAC file has: one streaming pass over [`crate::xml_scan`], no DOM. Anything unusual gives
+//! `None`, so the roxmltree path reads it and reports every error, exactly as before.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,25 +8,22 @@ use std::sync::Arc;
 use voipguard_model::Device;
 
 use super::{DeviceBuilder, Position, normalise_mac};
-use crate::text::Positions;
+use crate::keep::Keep;
+use crate::xml_scan::{Scanner, Tag, plain};
 
-/// Reads `text` when it is plain XML this scanner fully understands; `None` otherwise.
-pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Option<Device> {
+/// Reads `text` when it is plain XML the scanner fully understands; `None` otherwise.
+pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Device> {
     if !plain(text) {
         return None;
     }
-    let mut scanner = Scanner {
-        text,
-        at: 0,
-        positions: Positions::new(text),
-    };
+    let mut scanner = Scanner::new(text);
     scanner.declaration()?;
     scanner.skip_misc()?;
     let root = scanner.start_tag()?;
     if root.name != "gs_provision" {
         return None;
     }
-    let mut builder = DeviceBuilder::new(file, text);
+    let mut builder = DeviceBuilder::new(file, text, keep);
     if !root.empty {
         loop {
             scanner.skip_misc()?;
@@ -43,294 +38,84 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Option<Device> {
                         builder.mac(normalise_mac(written)?);
                     }
                 }
-                "config" => scanner.config(&child, &mut builder)?,
+                "config" => config(&mut scanner, &child, &mut builder)?,
                 _ => return None,
             }
         }
     }
     scanner.skip_misc()?;
-    (scanner.at == text.len()).then(|| builder.finish())
+    scanner.at_end().then(|| builder.finish())
 }
 
-/// No byte that needs more than this scanner knows, checked in one pass: control characters XML
-/// forbids, entities (`&`), template syntax (`{`, masked by the roxmltree path), `]` (for
-/// `]]>`) and 0xEF (the lead byte of the non-characters U+FFFE and U+FFFF).
-fn plain(text: &str) -> bool {
-    const UNUSUAL: [bool; 256] = {
-        let mut unusual = [false; 256];
-        let mut byte = 0;
-        while byte < 0x20 {
-            unusual[byte] = !matches!(byte as u8, b'\t' | b'\n' | b'\r');
-            byte += 1;
+fn position(scanner: &mut Scanner<'_>, offset: usize) -> Position {
+    let (line, column) = scanner.position(offset);
+    Position { line, column }
+}
+
+/// The settings inside `<config>`: `<Pnnn>`, `<alias>` or `<item name>` with optional
+/// `<part name>` children.
+fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuilder) -> Option<()> {
+    if config.empty {
+        return Some(());
+    }
+    loop {
+        scanner.skip_misc()?;
+        if let Some(leaf) = scanner.bare_leaf() {
+            if leaf.name == "item" {
+                // An item without its name attribute: an error the DOM path reports.
+                return None;
+            }
+            builder.add(
+                leaf.name,
+                leaf.text,
+                || position(scanner, leaf.start),
+                false,
+            );
+            continue;
         }
-        unusual[b'&' as usize] = true;
-        unusual[b'{' as usize] = true;
-        unusual[b']' as usize] = true;
-        unusual[0xEF] = true;
-        unusual
-    };
-    !text.bytes().any(|byte| UNUSUAL[usize::from(byte)])
-}
-
-/// A start tag: its name, the offset of its `<`, up to two attributes, and whether it is `<x/>`.
-struct Tag<'a> {
-    name: &'a str,
-    start: usize,
-    attributes: [Option<(&'a str, &'a str)>; 2],
-    empty: bool,
-}
-
-impl<'a> Tag<'a> {
-    fn attribute(&self, name: &str) -> Option<&'a str> {
-        self.attributes
-            .iter()
-            .flatten()
-            .find(|(attribute, _)| *attribute == name)
-            .map(|(_, value)| *value)
-    }
-}
-
-struct Scanner<'a> {
-    text: &'a str,
-    at: usize,
-    positions: Positions<'a>,
-}
-
-impl<'a> Scanner<'a> {
-    fn rest(&self) -> &'a str {
-        self.text.get(self.at..).unwrap_or_default()
-    }
-
-    fn eat(&mut self, prefix: &str) -> bool {
-        let found = self.rest().starts_with(prefix);
-        if found {
-            self.at += prefix.len();
-        }
-        found
-    }
-
-    fn skip_space(&mut self) -> usize {
-        let rest = self.rest();
-        let skipped = rest.len() - rest.trim_start_matches(is_space).len();
-        self.at += skipped;
-        skipped
-    }
-
-    fn position(&mut self, offset: usize) -> Position {
-        let (line, column) = self.positions.at(offset);
-        Position { line, column }
-    }
-
-    /// `<?xml version="1.0" encoding="…" standalone="…"?>` at the very start, in that strict
-    /// form with double quotes, or nothing.
-    fn declaration(&mut self) -> Option<()> {
-        if !self.eat("<?xml") {
+        if scanner.close_tag("config") {
             return Some(());
         }
-        let mut seen_version = false;
-        loop {
-            let spaced = self.skip_space() > 0;
-            if self.eat("?>") {
-                return seen_version.then_some(());
-            }
-            if !spaced {
-                return None;
-            }
-            let (name, value) = self.attribute()?;
-            let valid = match name {
-                "version" if !seen_version => {
-                    seen_version = true;
-                    value == "1.0"
-                }
-                "encoding" if seen_version => {
-                    value.starts_with(|c: char| c.is_ascii_alphabetic())
-                        && value
-                            .bytes()
-                            .all(|byte| byte.is_ascii_alphanumeric() || b"._-".contains(&byte))
-                }
-                "standalone" if seen_version => matches!(value, "yes" | "no"),
-                _ => false,
-            };
-            if !valid {
-                return None;
-            }
+        let child = scanner.start_tag()?;
+        let start = child.start;
+        if child.name != "item" {
+            let value = scanner.leaf_text(&child)?;
+            builder.add(child.name, value, || position(scanner, start), false);
+            continue;
         }
-    }
-
-    /// White space and well-formed comments between elements.
-    fn skip_misc(&mut self) -> Option<()> {
-        loop {
-            self.skip_space();
-            if !self.eat("<!--") {
-                return Some(());
-            }
-            let length = self.rest().find("-->")?;
-            let body = self.rest().get(..length)?;
-            if body.contains("--") || body.ends_with('-') {
-                return None;
-            }
-            self.at += length + "-->".len();
+        let name = child.attribute("name")?;
+        let spaced = scanner.skip_space();
+        if child.empty || !scanner.rest().starts_with("<part") {
+            scanner.at -= spaced;
+            let value = scanner.leaf_text(&child)?;
+            builder.add(name, value, || position(scanner, start), false);
+            continue;
         }
-    }
-
-    /// An ASCII XML name without namespace prefix.
-    fn name(&mut self) -> Option<&'a str> {
-        let rest = self.rest();
-        let length = rest
-            .bytes()
-            .take_while(|byte| byte.is_ascii_alphanumeric() || b"_.-".contains(byte))
-            .count();
-        let name = rest.get(..length)?;
-        if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-            return None;
-        }
-        self.at += length;
-        Some(name)
-    }
-
-    /// `name = "value"` (either quote); the value as written, which has no `<` or `&`.
-    fn attribute(&mut self) -> Option<(&'a str, &'a str)> {
-        let name = self.name()?;
-        if name.starts_with("xml") {
-            return None;
-        }
-        self.skip_space();
-        if !self.eat("=") {
-            return None;
-        }
-        self.skip_space();
-        let quote = self
-            .rest()
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '"' | '\''))?;
-        self.at += 1;
-        let length = self.rest().find(quote)?;
-        let value = self.rest().get(..length)?;
-        if value.contains('<') {
-            return None;
-        }
-        self.at += length + 1;
-        Some((name, value))
-    }
-
-    fn start_tag(&mut self) -> Option<Tag<'a>> {
-        let start = self.at;
-        if !self.eat("<") {
-            return None;
-        }
-        let name = self.name()?;
-        let mut attributes = [None, None];
-        let mut count = 0;
-        loop {
-            let spaced = self.skip_space() > 0;
-            if self.eat(">") {
-                break;
-            }
-            if self.eat("/>") {
-                return Some(Tag {
-                    name,
-                    start,
-                    attributes,
-                    empty: true,
-                });
-            }
-            let attribute = self.attribute().filter(|_| spaced)?;
-            let duplicate = attributes
-                .iter()
-                .flatten()
-                .any(|(seen, _)| *seen == attribute.0);
-            let slot = attributes.get_mut(count).filter(|_| !duplicate)?;
-            *slot = Some(attribute);
-            count += 1;
-        }
-        Some(Tag {
-            name,
-            start,
-            attributes,
-            empty: false,
-        })
-    }
-
-    /// `</name>` (white space allowed before `>`); false, consuming nothing, when not there.
-    fn close_tag(&mut self, name: &str) -> bool {
-        let start = self.at;
-        if self.eat("</") && self.eat(name) {
-            self.skip_space();
-            if self.eat(">") {
-                return true;
-            }
-        }
-        self.at = start;
-        false
-    }
-
-    /// The text of an element that holds nothing else, as written, up to its closing tag.
-    fn leaf_text(&mut self, tag: &Tag<'_>) -> Option<&'a str> {
-        if tag.empty {
-            return Some("");
-        }
-        let length = self.rest().find('<')?;
-        let value = self.rest().get(..length)?;
-        // The DOM path normalises line ends in values; leave such values to it.
-        if value.contains('\r') {
-            return None;
-        }
-        self.at += length;
-        self.close_tag(tag.name).then_some(value)
-    }
-
-    /// The settings inside `<config>`: `<Pnnn>`, `<alias>` or `<item name>` with optional
-    /// `<part name>` children.
-    fn config(&mut self, config: &Tag<'_>, builder: &mut DeviceBuilder) -> Option<()> {
-        if config.empty {
-            return Some(());
-        }
-        loop {
-            self.skip_misc()?;
-            if self.close_tag("config") {
-                return Some(());
-            }
-            let child = self.start_tag()?;
-            let at = self.position(child.start);
-            if child.name != "item" {
-                let value = self.leaf_text(&child)?;
-                builder.add(child.name, value, at, false);
-                continue;
-            }
-            let name = child.attribute("name")?;
-            let spaced = self.skip_space();
-            if child.empty || !self.rest().starts_with("<part") {
-                self.at -= spaced;
-                let value = self.leaf_text(&child)?;
-                builder.add(name, value, at, false);
-                continue;
-            }
-            self.parts(name, builder)?;
-        }
-    }
-
-    /// `<part name="…">value</part>` children up to `</item>`.
-    fn parts(&mut self, item_name: &str, builder: &mut DeviceBuilder) -> Option<()> {
-        loop {
-            self.skip_space();
-            if self.close_tag("item") {
-                return Some(());
-            }
-            let part = self.start_tag()?;
-            if part.name != "part" {
-                return None;
-            }
-            let at = self.position(part.start);
-            let name = part.attribute("name")?;
-            let value = self.leaf_text(&part)?;
-            builder.add(&format!("{item_name}.{name}"), value, at, false);
-        }
+        parts(scanner, name, builder)?;
     }
 }
 
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r')
+/// `<part name="…">value</part>` children up to `</item>`.
+fn parts(scanner: &mut Scanner<'_>, item_name: &str, builder: &mut DeviceBuilder) -> Option<()> {
+    loop {
+        scanner.skip_space();
+        if scanner.close_tag("item") {
+            return Some(());
+        }
+        let part = scanner.start_tag()?;
+        if part.name != "part" {
+            return None;
+        }
+        let start = part.start;
+        let name = part.attribute("name")?;
+        let value = scanner.leaf_text(&part)?;
+        builder.add(
+            &format!("{item_name}.{name}"),
+            value,
+            || position(scanner, start),
+            false,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -355,8 +140,8 @@ mod tests {
              <item name=\"y\"/>\n</config>\n</gs_provision>",
         ];
         for text in documents {
-            let fast = parse(&file(), text).expect("plain XML takes the fast path");
-            let dom = parse_dom(&file(), text).expect("valid");
+            let fast = parse(&file(), text, &Keep::all()).expect("plain XML takes the fast path");
+            let dom = parse_dom(&file(), text, &Keep::all()).expect("valid");
             assert_eq!(fast.settings, dom.settings, "{text}");
             assert_eq!(
                 (&fast.id, &fast.mac, fast.family, fast.templated),
@@ -384,7 +169,7 @@ mod tests {
             "<gs_provision><config/></gs_provision>trailing",
             " <?xml version=\"1.0\"?><gs_provision/>",
         ] {
-            assert!(parse(&file(), text).is_none(), "{text}");
+            assert!(parse(&file(), text, &Keep::all()).is_none(), "{text}");
         }
     }
 }

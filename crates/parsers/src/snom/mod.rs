@@ -6,6 +6,7 @@
 mod names;
 mod text;
 mod xml;
+mod xml_fast;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,16 +16,20 @@ use voipguard_model::{
 };
 
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::{depth_change, is_template};
 
 /// Parses `name[flag]: value` text, with or without the `<html><pre>` wrapper.
-pub fn parse_text(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    text::parse(file, text)
+pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
+    text::parse(file, text, keep)
 }
 
 /// Parses `<settings>` / `<phone-settings>` XML; only `<phone-settings>` children are settings.
-pub fn parse_xml(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    xml::parse(file, text)
+pub fn parse_xml(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
+    match xml_fast::parse(file, text, keep) {
+        Some(device) => Ok(device),
+        None => xml::parse(file, text, keep),
+    }
 }
 
 /// One setting as a format reader found it, before it becomes a [`Setting`].
@@ -40,13 +45,14 @@ struct Found<'a> {
 }
 
 /// Builds one device from the settings of one file, in file order.
-struct Collector {
+struct Collector<'k> {
     file: Arc<PathBuf>,
     device: Device,
+    keep: &'k Keep,
 }
 
-impl Collector {
-    fn new(file: &Arc<PathBuf>) -> Self {
+impl<'k> Collector<'k> {
+    fn new(file: &Arc<PathBuf>, keep: &'k Keep) -> Self {
         let mut device = Device::new(
             String::new(),
             Vendor::Snom,
@@ -54,15 +60,27 @@ impl Collector {
             FamilyBasis::Content,
         );
         device.sources = vec![Arc::clone(file)];
+        device.kept = keep.kept_names();
         Collector {
             file: Arc::clone(file),
             device,
+            keep,
         }
     }
 
     /// Makes room for the settings `text` may hold.
     fn reserve_for(&mut self, text: &str) {
-        crate::text::reserve_settings(&mut self.device, text);
+        self.device.settings.reserve(self.keep.capacity_for(text));
+    }
+
+    /// True when the setting named `name` (canonical) is kept.
+    fn keeps(&self, name: &str) -> bool {
+        self.keep.name(name)
+    }
+
+    /// Passes over a setting not kept, noting only whether its value is a template.
+    fn skip(&mut self, value: &str) {
+        self.device.templated |= is_template(value);
     }
 
     /// Records a setting; a later one with the same key wins, as on the phone.
@@ -146,7 +164,8 @@ mod tests {
     #[test]
     fn phone_type_beats_file_name_and_mac_becomes_id() {
         let file = Arc::new(Path::new("snom760-000413A1B2C3.htm").to_path_buf());
-        let mut collector = Collector::new(&file);
+        let keep = Keep::all();
+        let mut collector = Collector::new(&file, &keep);
         collector.add(Found {
             key: SettingKey::global("phone_type"),
             written_as: "phone_type",
@@ -168,7 +187,7 @@ mod tests {
     #[test]
     fn without_mac_the_path_is_the_id() {
         let file = Arc::new(Path::new("conf/general.xml").to_path_buf());
-        let device = Collector::new(&file).finish();
+        let device = Collector::new(&file, &Keep::all()).finish();
         assert_eq!(device.id, "conf/general.xml");
         assert_eq!(device.model, None);
         assert_eq!(device.mac, None);

@@ -7,6 +7,7 @@ use voipguard_model::{Device, Perm, SettingKey};
 
 use super::{Collector, Found, Nesting, names};
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::is_template;
 use crate::text::error;
 
@@ -14,8 +15,8 @@ const EXPECTED_LINE: &str = "expected \"name: value\" (a setting name of letters
                              an optional flag !, $ or &, then a colon)";
 
 /// Parses a whole text file.
-pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
-    let mut collector = Collector::new(file);
+pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
+    let mut collector = Collector::new(file, keep);
     collector.reserve_for(text);
     let mut nesting = Nesting::default();
     for (line_index, raw_line) in text.lines().enumerate() {
@@ -29,7 +30,6 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseErro
         }
         match split_line(content) {
             Ok(line) => {
-                let column = column_of(raw_line, indent);
                 let conditional = nesting.inside() || line.templated_name;
                 let key = if line.templated_name {
                     collector.mark_templated();
@@ -37,15 +37,19 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseErro
                 } else {
                     names::text_key(line.written_as)
                 };
-                collector.add(Found {
-                    key,
-                    written_as: line.written_as,
-                    value: line.value,
-                    perm: Some(line.perm),
-                    conditional,
-                    line: line_number,
-                    column,
-                });
+                if collector.keeps(&key.name) {
+                    collector.add(Found {
+                        key,
+                        written_as: line.written_as,
+                        value: line.value,
+                        perm: Some(line.perm),
+                        conditional,
+                        line: line_number,
+                        column: column_of(raw_line, indent),
+                    });
+                } else {
+                    collector.skip(line.value);
+                }
             }
             // A directive line (`{if $x}`, `{{for a in b}}`) is template control flow.
             Err(_) if is_template(content) => collector.mark_templated(),
@@ -138,7 +142,11 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Device, ParseError> {
-        parse(&Arc::new(Path::new("snom.htm").to_path_buf()), text)
+        parse(
+            &Arc::new(Path::new("snom.htm").to_path_buf()),
+            text,
+            &Keep::all(),
+        )
     }
 
     #[test]

@@ -9,13 +9,14 @@ use voipguard_model::{Device, Perm, SettingKey};
 
 use super::{Collector, Found, Nesting};
 use crate::ParseError;
+use crate::keep::Keep;
 use crate::template::is_template;
 use crate::text::{Positions, error};
 
-const PHONE_SETTINGS: &str = "phone-settings";
+pub(super) const PHONE_SETTINGS: &str = "phone-settings";
 
 /// Parses a whole XML file.
-pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseError> {
+pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
     let neutralised;
     let doc = match Document::parse(text) {
         Ok(doc) => doc,
@@ -42,11 +43,18 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str) -> Result<Device, ParseErro
             ));
         }
     }
-    let mut collector = Collector::new(file);
+    let mut collector = Collector::new(file, keep);
     collector.reserve_for(text);
     let mut nesting = Nesting::default();
     for node in root.descendants() {
         if is_setting(node) {
+            if !collector.keeps(node.tag_name().name()) {
+                collector.skip(value_of(node, text));
+                for attribute in node.attributes() {
+                    collector.skip(attribute.value());
+                }
+                continue;
+            }
             let (line, column) = positions.at(node.range().start);
             let found = setting(file, text, node, nesting.inside(), line, column)?;
             if found.templated_attribute {
@@ -129,7 +137,7 @@ fn setting<'a>(
 }
 
 /// Snom's `perm` attribute values (SNOM-FLAGS); a missing attribute is `""`.
-fn perm_from(attribute: &str) -> Option<Perm> {
+pub(super) fn perm_from(attribute: &str) -> Option<Perm> {
     match attribute {
         "!" => Some(Perm::UserKeeps),
         "&" | "R" | " " => Some(Perm::ReadOnly),
@@ -240,7 +248,11 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Device, ParseError> {
-        parse(&Arc::new(Path::new("snom.xml").to_path_buf()), text)
+        parse(
+            &Arc::new(Path::new("snom.xml").to_path_buf()),
+            text,
+            &Keep::all(),
+        )
     }
 
     #[test]
