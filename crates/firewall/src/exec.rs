@@ -1,14 +1,17 @@
 //! Running an external program (nft, a hook) with a deadline, without a shell.
 
 use std::io::{self, Read, Write};
-use std::process::{Child, Command, Stdio};
-use std::thread::{self, JoinHandle};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::FirewallError;
 
 /// How often a running child is polled; short, since nft usually answers in milliseconds.
 const POLL: Duration = Duration::from_millis(5);
+/// How long output may still arrive once the child has exited.
+const PIPE_GRACE: Duration = Duration::from_secs(1);
 
 /// Runs `argv` (program then arguments), feeds it `stdin`, and returns its standard output.
 /// A non-zero exit, a failure to start and a run longer than `deadline` are errors naming the
@@ -41,14 +44,14 @@ pub(crate) fn run(
 
     // Every pipe gets its own thread so that a child filling one pipe while we block on
     // another cannot deadlock, and the deadline below is always enforced.
-    let writer = child.stdin.take().zip(stdin).map(|(mut pipe, text)| {
+    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
         let text = text.to_owned();
         thread::spawn(move || {
             // A child that exits without reading all of its input closes the pipe; its exit
             // status is what tells whether it failed.
             let _ = pipe.write_all(text.as_bytes());
-        })
-    });
+        });
+    }
     let stdout = child.stdout.take().map(reader);
     let stderr = child.stderr.take().map(reader);
 
@@ -58,30 +61,26 @@ pub(crate) fn run(
             source,
         }
     })?;
-    if let Some(writer) = writer {
-        let _ = writer.join();
-    }
-    let stdout = collect(stdout);
-    let stderr = collect(stderr);
-    match status {
-        None => Err(FirewallError::TimedOut {
+    let Some(status) = status else {
+        return Err(FirewallError::TimedOut {
             command,
             after: deadline,
-        }),
-        Some(status) if status.success() => Ok(stdout),
-        Some(status) => Err(FirewallError::Failed {
-            command,
-            status: status.to_string(),
-            stderr: stderr.trim().to_owned(),
-        }),
+        });
+    };
+    let drained_by = Instant::now() + PIPE_GRACE;
+    let stdout = collect(stdout, drained_by);
+    if status.success() {
+        return Ok(stdout);
     }
+    Err(FirewallError::Failed {
+        command,
+        status: status.to_string(),
+        stderr: collect(stderr, drained_by).trim().to_owned(),
+    })
 }
 
 /// Waits for the child; past `deadline` kills it and returns `None`.
-fn wait_until(
-    child: &mut Child,
-    deadline: Instant,
-) -> io::Result<Option<std::process::ExitStatus>> {
+fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Option<ExitStatus>> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(Some(status));
@@ -96,17 +95,25 @@ fn wait_until(
     }
 }
 
-fn reader(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
+fn reader(mut pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
     thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = pipe.read_to_end(&mut bytes);
-        String::from_utf8_lossy(&bytes).into_owned()
-    })
+        let _ = sender.send(String::from_utf8_lossy(&bytes).into_owned());
+    });
+    receiver
 }
 
-fn collect(handle: Option<JoinHandle<String>>) -> String {
-    handle
-        .and_then(|handle| handle.join().ok())
+/// What the child wrote, or nothing if the pipe is still open at `until`: a process the child
+/// left running in the background (a hook's `cmd &`) can hold it open for ever.
+fn collect(output: Option<Receiver<String>>, until: Instant) -> String {
+    output
+        .and_then(|receiver| {
+            receiver
+                .recv_timeout(until.saturating_duration_since(Instant::now()))
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -172,6 +179,18 @@ mod tests {
             "{error:?}"
         );
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_background_process_holding_the_pipes_does_not_hang_the_caller() {
+        let started = Instant::now();
+        let out = run(
+            &argv(&["sh", "-c", "sleep 3 & echo done"]),
+            None,
+            Duration::from_secs(5),
+        );
+        assert_eq!(out.ok().as_deref(), Some(""));
+        assert!(started.elapsed() < Duration::from_millis(2500));
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //!
 //! # The nftables table
 //!
-//! [`Nftables`] owns the table `inet voipguard` and nothing else: it never lists, flushes or
-//! changes another table, so firewalld, Docker, a hand-written ruleset or fail2ban keep working
+//! [`Nftables`] owns the table `inet voipguard` and nothing else: it never flushes, changes or
+//! deletes another table (nor runs `flush ruleset`), so firewalld, Docker, a hand-written ruleset or fail2ban keep working
 //! beside it. [`Backend::ensure`] creates what is missing with this script (`nft -f -`), shown
 //! with the forward chain enabled:
 //!
