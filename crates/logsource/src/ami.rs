@@ -102,7 +102,7 @@ pub(crate) async fn run(config: AmiConfig, mut out: Emitter) {
         let reason = match logged_in {
             Err(_) => format!("no login within {:?}", config.timeout),
             Ok(Err(Failure::Io(error))) => error.to_string(),
-            Ok(Err(Failure::Refused(error))) => {
+            Ok(Err(Failure::Report(error))) => {
                 let reason = error.to_string();
                 if out.status(StatusKind::Error(error)).await.is_err() {
                     return;
@@ -151,7 +151,8 @@ pub(crate) async fn run(config: AmiConfig, mut out: Emitter) {
 
 enum Failure {
     Io(std::io::Error),
-    Refused(SourceError),
+    /// A failure worth its own status (refused login, not an AMI peer).
+    Report(SourceError),
 }
 
 impl From<std::io::Error> for Failure {
@@ -173,7 +174,7 @@ struct Session {
 
 async fn log_in(config: &AmiConfig) -> Result<Session, Failure> {
     let protocol = |detail: String| {
-        Failure::Refused(SourceError::AmiProtocol {
+        Failure::Report(SourceError::AmiProtocol {
             address: config.address.clone(),
             detail,
         })
@@ -224,7 +225,7 @@ async fn log_in(config: &AmiConfig) -> Result<Session, Failure> {
                 version,
             });
         }
-        return Err(Failure::Refused(SourceError::AmiLoginRefused {
+        return Err(Failure::Report(SourceError::AmiLoginRefused {
             address: config.address.clone(),
             username: config.username.clone(),
             message: header(&message, "Message").unwrap_or(response).to_owned(),

@@ -125,6 +125,29 @@ struct OpenFile {
 }
 
 impl OpenFile {
+    /// Completes the known first bytes with `chunk`, read from `position` up to `end`.
+    fn learn_prefix(&mut self, chunk: &[u8], end: u64) {
+        let known = u64::try_from(self.prefix.len()).unwrap_or(u64::MAX);
+        let wanted = u64::try_from(FINGERPRINT_LEN).unwrap_or(u64::MAX).min(end);
+        if self.position <= known && known < wanted {
+            let from = usize::try_from(known - self.position).unwrap_or(usize::MAX);
+            let to = usize::try_from(wanted - self.position).unwrap_or(usize::MAX);
+            self.prefix
+                .extend_from_slice(chunk.get(from..to).unwrap_or_default());
+        }
+    }
+
+    /// Whether the file still begins with the bytes seen so far; leaves the position at
+    /// `resume_at`.
+    async fn starts_as_before(&mut self, resume_at: u64) -> std::io::Result<bool> {
+        if self.prefix.is_empty() {
+            return Ok(true);
+        }
+        let now = read_prefix(&mut self.file, self.prefix.len()).await?;
+        self.file.seek(SeekFrom::Start(resume_at)).await?;
+        Ok(now == self.prefix)
+    }
+
     fn saved(&self) -> FileOffset {
         let covered = self
             .prefix
@@ -147,8 +170,9 @@ struct Follower {
     open: Option<OpenFile>,
     lines: LineAssembler,
     chunk: Vec<u8>,
-    /// No poll has looked at the path yet: only then may a saved offset or
-    /// [`FileConfig::first_start`] apply.
+    /// No file was opened nor found missing yet: only then may a saved offset or
+    /// [`FileConfig::first_start`] apply (a failed open leaves it set, so that a permission
+    /// problem fixed later still resumes at the saved offset).
     first_look: bool,
     reported_missing: bool,
     last_error: Option<String>,
@@ -161,10 +185,9 @@ impl Follower {
             Err(error) if error.kind() == ErrorKind::NotFound => None,
             Err(error) => return Err(self.io_error("checking", error)),
         };
-        let first_look = std::mem::replace(&mut self.first_look, false);
         let Some(open) = &self.open else {
             return match on_disk {
-                Some(_) => self.open_and_drain(first_look, out).await,
+                Some(_) => self.open_and_drain(out).await,
                 None => self.report_missing(out).await,
             };
         };
@@ -188,10 +211,12 @@ impl Follower {
             path: self.config.path.clone(),
         })
         .await?;
-        self.open_and_drain(false, out).await
+        self.open_and_drain(out).await
     }
 
     async fn report_missing(&mut self, out: &mut Emitter) -> Result<(), PollError> {
+        // A file that appears later is new: all of it is to be read.
+        self.first_look = false;
         if !std::mem::replace(&mut self.reported_missing, true) {
             out.status(StatusKind::Missing {
                 path: self.config.path.clone(),
@@ -201,16 +226,12 @@ impl Follower {
         Ok(())
     }
 
-    async fn open_and_drain(
-        &mut self,
-        first_look: bool,
-        out: &mut Emitter,
-    ) -> Result<(), PollError> {
+    async fn open_and_drain(&mut self, out: &mut Emitter) -> Result<(), PollError> {
         let file = File::open(&self.config.path)
             .await
             .map_err(|error| self.io_error("opening", error))?;
         let (open, resumed) = self
-            .position_new_file(file, first_look)
+            .position_new_file(file)
             .await
             .map_err(|error| self.io_error("reading", error))?;
         self.reported_missing = false;
@@ -226,18 +247,15 @@ impl Follower {
     }
 
     /// Chooses where to start in a freshly opened file, and seeks there.
-    async fn position_new_file(
-        &mut self,
-        mut file: File,
-        first_look: bool,
-    ) -> std::io::Result<(OpenFile, bool)> {
+    async fn position_new_file(&mut self, mut file: File) -> std::io::Result<(OpenFile, bool)> {
         let metadata = file.metadata().await?;
         let identity = Identity::of(&metadata);
         let size = metadata.len();
         let prefix = read_prefix(&mut file, FINGERPRINT_LEN).await?;
         self.lines.clear();
+        let mut inside_a_line = false;
         let (start, resumed) = match self.offsets.get(&self.config.path) {
-            _ if !first_look => (0, false),
+            _ if !self.first_look => (0, false),
             Some(saved) if is_same_file(&saved, identity, &prefix, size) => (saved.offset, true),
             Some(_) => (0, false),
             None if self.config.first_start == StartPosition::Beginning => (0, false),
@@ -245,6 +263,7 @@ impl Follower {
                 if size > 0 && !ends_a_line(&mut file, size).await? {
                     // A writer is in the middle of a line: its start is not ours to deliver.
                     self.lines.skip_to_next_line();
+                    inside_a_line = true;
                 }
                 (size, false)
             }
@@ -257,49 +276,58 @@ impl Follower {
             delivered: start,
             prefix,
         };
-        self.offsets.set(&self.config.path, open.saved());
+        // Saved at once, so that lines appended while the guard is down are read after a
+        // restart; but an offset inside a line is no place to resume from.
+        if !inside_a_line {
+            self.offsets.set(&self.config.path, open.saved());
+        }
+        self.first_look = false;
         Ok((open, resumed))
     }
 
-    /// Starts over from offset 0 when the file shrank below what was read (copytruncate) or its
-    /// first bytes changed (truncated and written past the old size between two polls).
+    /// Starts over from offset 0 when the file shrank below what was read (copytruncate).
     async fn restart_if_truncated(&mut self, out: &mut Emitter) -> Result<(), PollError> {
         let Some(open) = &mut self.open else {
             return Ok(());
         };
-        let checked = async {
+        let size = match open.file.metadata().await {
+            Ok(metadata) => metadata.len(),
+            Err(error) => return Err(self.io_error("checking", error)),
+        };
+        if size < open.position {
+            self.start_over(out).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads the open file again from its start: it was truncated, or rewritten in place.
+    async fn start_over(&mut self, out: &mut Emitter) -> Result<(), PollError> {
+        let Some(open) = &mut self.open else {
+            return Ok(());
+        };
+        let rewound = async {
             let size = open.file.metadata().await?.len();
-            let rewritten = size < open.position
-                || (size > open.position
-                    && !open.prefix.is_empty()
-                    && read_prefix(&mut open.file, open.prefix.len()).await? != open.prefix);
-            if rewritten {
-                open.file.seek(SeekFrom::Start(0)).await?;
-                open.position = 0;
-                open.delivered = 0;
-                open.prefix.clear();
-            } else {
-                open.file.seek(SeekFrom::Start(open.position)).await?;
-            }
-            Ok::<_, std::io::Error>(rewritten.then_some(size))
-        }
-        .await;
-        match checked {
-            Ok(Some(size)) => {
-                self.lines.clear();
-                if let Some(open) = &self.open {
-                    self.offsets.set(&self.config.path, open.saved());
-                }
-                out.status(StatusKind::Truncated {
-                    path: self.config.path.clone(),
-                    size,
-                })
-                .await?;
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(error) => Err(self.io_error("reading", error)),
-        }
+            open.file.seek(SeekFrom::Start(0)).await?;
+            Ok::<_, std::io::Error>(size)
+        };
+        let size = match rewound.await {
+            Ok(size) => size,
+            Err(error) => return Err(self.io_error("reading", error)),
+        };
+        let Some(open) = &mut self.open else {
+            return Ok(());
+        };
+        open.position = 0;
+        open.delivered = 0;
+        open.prefix.clear();
+        self.offsets.set(&self.config.path, open.saved());
+        self.lines.clear();
+        out.status(StatusKind::Truncated {
+            path: self.config.path.clone(),
+            size,
+        })
+        .await?;
+        Ok(())
     }
 
     /// Reads the open file to its current end, delivering every complete line.
@@ -314,15 +342,22 @@ impl Follower {
                 Err(error) if error.kind() == ErrorKind::Interrupted => continue,
                 Err(error) => return Err(self.io_error("reading", error)),
             };
-            let bytes = self.chunk.get(..count).unwrap_or_default();
-            if open.prefix.len() < FINGERPRINT_LEN
-                && u64::try_from(open.prefix.len()) == Ok(open.position)
-            {
-                let wanted = (FINGERPRINT_LEN - open.prefix.len()).min(bytes.len());
-                open.prefix
-                    .extend_from_slice(bytes.get(..wanted).unwrap_or_default());
+            let end = open.position + u64::try_from(count).unwrap_or(u64::MAX);
+            // Truncated and refilled past our position between two polls (or between the
+            // poll's size check and this read): the bytes just read belong to new content that
+            // must be read from its start. Checking after the read leaves no window: if the
+            // first bytes are still ours now, the chunk was read before any truncation.
+            match open.starts_as_before(end).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.start_over(out).await?;
+                    continue;
+                }
+                Err(error) => return Err(self.io_error("reading", error)),
             }
-            open.position += u64::try_from(count).unwrap_or(u64::MAX);
+            let bytes = self.chunk.get(..count).unwrap_or_default();
+            open.learn_prefix(bytes, end);
+            open.position = end;
             self.lines.extend(bytes);
             while let Some(piece) = self.lines.next_piece() {
                 let consumed = piece.consumed;

@@ -263,13 +263,10 @@ impl Session {
             tokio::select! {
                 message = reader.next_message() => {
                     let Ok(Some(message)) = message else { return };
-                    match self.answer(&message, &mut mask).await {
-                        Some(reply) => {
-                            if write.write_all(reply.text.as_bytes()).await.is_err() || reply.close {
-                                return;
-                            }
-                        }
-                        None => {}
+                    if let Some(reply) = self.answer(&message, &mut mask).await
+                        && (write.write_all(reply.text.as_bytes()).await.is_err() || reply.close)
+                    {
+                        return;
                     }
                 }
                 command = self.commands.recv() => match command {

@@ -97,6 +97,56 @@ async fn starting_at_the_end_inside_a_line_skips_that_line() {
 }
 
 #[tokio::test]
+async fn a_restart_before_the_skipped_partial_line_ends_still_skips_it() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = log_in(&folder);
+    let state = folder.path().join("offsets.json");
+    append(&path, "old\nhalf a li");
+    let (sources, mut messages) = follow(
+        OffsetStore::load(&state).unwrap(),
+        &path,
+        StartPosition::End,
+    );
+    opened_at(&mut messages).await;
+    sources.join().await.unwrap();
+
+    let (sources, mut messages) = follow(
+        OffsetStore::load(&state).unwrap(),
+        &path,
+        StartPosition::End,
+    );
+    opened_at(&mut messages).await;
+    append(&path, "ne\nnew\n");
+    assert_eq!(texts(&mut messages, 1).await, ["new"]);
+    sources.join().await.unwrap();
+}
+
+#[tokio::test]
+async fn lines_appended_while_stopped_after_a_start_at_the_end_are_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = log_in(&folder);
+    let state = folder.path().join("offsets.json");
+    append(&path, "history\n");
+    let (sources, mut messages) = follow(
+        OffsetStore::load(&state).unwrap(),
+        &path,
+        StartPosition::End,
+    );
+    opened_at(&mut messages).await;
+    sources.join().await.unwrap();
+
+    append(&path, "while stopped\n");
+    let (sources, mut messages) = follow(
+        OffsetStore::load(&state).unwrap(),
+        &path,
+        StartPosition::End,
+    );
+    assert_eq!(opened_at(&mut messages).await, (8, true));
+    assert_eq!(texts(&mut messages, 1).await, ["while stopped"]);
+    sources.join().await.unwrap();
+}
+
+#[tokio::test]
 async fn holds_a_partial_line_until_its_newline() {
     let folder = tempfile::tempdir().unwrap();
     let path = log_in(&folder);
