@@ -7,20 +7,31 @@
 //! makes the sources wait: a flood cannot grow memory without bound.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), voipguard_logsource::SourceError> {
+//! # async fn run(shutdown: impl std::future::Future<Output = ()>) -> Result<(), voipguard_logsource::SourceError> {
 //! use std::time::Duration;
-//! use voipguard_logsource::{FileConfig, OffsetStore, SourceId, SourceMessage, Sources};
+//! use voipguard_logsource::{AmiConfig, FileConfig, OffsetStore, Secret, SourceId, SourceMessage, Sources};
 //!
 //! let offsets = OffsetStore::load("/var/lib/voipguard/offsets.json")?;
 //! let (mut sources, mut messages) = Sources::new(offsets, 1024, Duration::from_secs(5));
 //! sources.follow_file(SourceId::new("messages"), FileConfig::new("/var/log/asterisk/messages"));
-//! sources.read_lines(SourceId::new("stdin"), tokio::io::empty());
-//! while let Some(message) = messages.recv().await {
-//!     match message {
-//!         SourceMessage::Item(item) => { /* parse item.text */ }
-//!         SourceMessage::Status(status) => { /* log status */ }
+//! sources.subscribe_ami(
+//!     SourceId::new("ami"),
+//!     AmiConfig::new("127.0.0.1:5038", "voipguard", Secret::new("from the config file")),
+//! );
+//! let mut shutdown = std::pin::pin!(shutdown); // tokio::signal::ctrl_c(), SIGTERM…
+//! let mut stopping = false;
+//! loop {
+//!     tokio::select! {
+//!         message = messages.recv() => match message {
+//!             Some(SourceMessage::Item(item)) => { /* parse item.text */ }
+//!             Some(SourceMessage::Status(status)) => { /* log status (it is Display) */ }
+//!             None => break, // every source stopped; everything sent was received
+//!         },
+//!         () = &mut shutdown, if !stopping => {
+//!             sources.stop();
+//!             stopping = true;
+//!         }
 //!     }
-//! #   sources.stop();
 //! }
 //! sources.join().await?; // waits for the tasks and writes the offsets one last time
 //! # Ok(()) }
@@ -299,7 +310,8 @@ pub struct Sources {
 
 impl Sources {
     /// Sources sending on a channel of `capacity` messages (the returned receiver), writing
-    /// `offsets` to its state file every `save_every` while any offset changed.
+    /// `offsets` to its state file every `save_every` while any offset changed. A failed write
+    /// is reported as a [`StatusKind::Error`] from the source named `offsets`.
     pub fn new(
         offsets: OffsetStore,
         capacity: usize,
@@ -354,8 +366,11 @@ impl Sources {
         self.sender = None;
     }
 
-    /// Stops the sources if not yet done, waits for them, then writes the offsets. Every line
-    /// delivered on the channel is covered by the saved offsets; none that was not.
+    /// Stops the sources if not yet done, waits for them, then writes the offsets.
+    ///
+    /// The saved offsets cover exactly the lines put on the channel: to process every one of
+    /// them, receive until the channel yields `None` (it does once all sources stopped) before
+    /// calling this.
     pub async fn join(mut self) -> Result<(), SourceError> {
         self.stop();
         let mut failure = None;
