@@ -72,7 +72,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         .into_iter()
         .filter(|path| match facts::recognise(path) {
             Recognised::Facts(read) => {
-                facts_files.push(*read);
+                facts_files.push(FactsFile {
+                    facts: *read,
+                    found_in: None,
+                });
                 false
             }
             Recognised::Invalid(error) => {
@@ -82,6 +85,20 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
             Recognised::Other => true,
         })
         .collect();
+    // A `.toml` file inside a PBX folder that is not a facts file is none of voipguard's business.
+    for set in &asterisk_sets {
+        for path in &set.toml_files {
+            match facts::recognise(path) {
+                Recognised::Facts(read) => facts_files.push(FactsFile {
+                    facts: *read,
+                    found_in: Some(set.folder.clone()),
+                }),
+                Recognised::Invalid(error) => errors.push(error),
+                Recognised::Other => {}
+            }
+        }
+    }
+    let asterisk_sets = asterisk_sets.into_iter().map(|set| set.folder).collect();
     let mut output = Output::open(args.output.as_deref())?;
     let options = Options {
         catalogue,
@@ -118,7 +135,31 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
 struct Work {
     files: Vec<PathBuf>,
     asterisk_sets: Vec<PathBuf>,
-    facts_files: Vec<Facts>,
+    facts_files: Vec<FactsFile>,
+}
+
+/// A facts file read, and the Asterisk folder it was found inside, if any.
+struct FactsFile {
+    facts: Facts,
+    found_in: Option<PathBuf>,
+}
+
+impl FactsFile {
+    /// True when these facts describe the PBX in `folder`: ScopTEL facts whose `device` names the
+    /// folder, or that were found inside it and name no other audited folder (a copy of
+    /// `/etc/asterisk` keeps the `device` its original was given; the file's place says which
+    /// PBX it belongs to).
+    fn describes(&self, folder: &Path, audited: &[PathBuf]) -> bool {
+        if self.facts.kind != Kind::Scoptel {
+            return false;
+        }
+        let device = &self.facts.device.id;
+        facts::names_folder(device, folder)
+            || (self.found_in.as_deref() == Some(folder)
+                && !audited
+                    .iter()
+                    .any(|other| other != folder && facts::names_folder(device, other)))
+    }
 }
 
 /// Audits every PBX folder (with the facts files naming it), the other facts files, then the
@@ -136,15 +177,16 @@ fn audit_all(
     } = work;
     let progress = progress_bar(files.len() + asterisk_sets.len() + facts_files.len());
     for folder in &asterisk_sets {
-        let (own_facts, others) = facts_files.into_iter().partition(|read: &Facts| {
-            read.kind == Kind::Scoptel && facts::names_folder(&read.device.id, folder)
-        });
+        let (own_facts, others): (Vec<FactsFile>, _) = facts_files
+            .into_iter()
+            .partition(|read| read.describes(folder, &asterisk_sets));
         facts_files = others;
+        let own_facts = own_facts.into_iter().map(|read| read.facts).collect();
         report.take(audit_asterisk_set(catalogue, folder, own_facts))?;
         progress.inc(1);
     }
-    // Facts naming no audited PBX folder describe a device of their own.
-    for read in facts_files {
+    // Facts describing no audited PBX folder describe a device of their own.
+    for FactsFile { facts: read, .. } in facts_files {
         let findings = voipguard_checks::evaluate(catalogue, &read.device);
         report.take(FileResult::Device(Box::new(read.device), findings))?;
         progress.inc(1);
@@ -223,7 +265,8 @@ impl Report<'_> {
 /// An Asterisk configuration folder is one PBX device. Problems inside its files (a missing
 /// `#include`, an `#exec`) are findings of the AST-CONFIG check, not input errors: a partial copy
 /// of `/etc/asterisk` is still worth auditing. ScopTEL facts files naming the folder join the
-/// device, so its GUI facts and its configuration are judged together.
+/// device (and those found inside it, see [`FactsFile::describes`]), so its GUI facts and its
+/// configuration are judged together.
 fn audit_asterisk_set(
     catalogue: &'static Catalogue,
     folder: &Path,

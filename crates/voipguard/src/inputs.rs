@@ -34,9 +34,41 @@ pub struct Inputs {
     /// Files read one by one (phone configurations, facts files, anything else).
     pub files: Vec<PathBuf>,
     /// Asterisk configuration folders (their whole subtree belongs to the PBX).
-    pub asterisk_sets: Vec<PathBuf>,
+    pub asterisk_sets: Vec<AsteriskSet>,
     /// Paths that could not be walked.
     pub errors: Vec<InputError>,
+}
+
+/// An Asterisk configuration folder and the `.toml` files directly inside it: Asterisk reads no
+/// TOML, so these can only be facts files (most likely the ScopTEL GUI facts of that PBX, kept
+/// with its configuration) or something voipguard does not read.
+#[derive(Debug)]
+pub struct AsteriskSet {
+    /// The folder, as reached from the command line.
+    pub folder: PathBuf,
+    /// Its `.toml` files, sorted, hidden files left out.
+    pub toml_files: Vec<PathBuf>,
+}
+
+impl AsteriskSet {
+    fn new(folder: &Path) -> AsteriskSet {
+        let mut toml_files: Vec<PathBuf> = std::fs::read_dir(folder)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                !is_hidden(path)
+                    && path.extension().is_some_and(|ext| ext == "toml")
+                    && path.is_file()
+            })
+            .collect();
+        toml_files.sort();
+        AsteriskSet {
+            folder: folder.to_path_buf(),
+            toml_files,
+        }
+    }
 }
 
 /// True when `folder` holds a file an Asterisk module reads, or a FreePBX `*_custom.conf` /
@@ -79,7 +111,7 @@ pub fn collect(paths: &[PathBuf]) -> Inputs {
                 && folder.file_type().is_dir()
                 && is_asterisk_set(folder.path())
             {
-                asterisk_sets.push(folder.path().to_path_buf());
+                asterisk_sets.push(AsteriskSet::new(folder.path()));
                 entries.skip_current_dir();
                 continue;
             }

@@ -162,6 +162,84 @@ fn scoptel_facts_naming_no_audited_folder_stand_alone() {
     );
 }
 
+/// A copy of a fixture PBX folder in a temporary folder, as `<tmp>/<name>`.
+fn copy_of_pbx(root: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let pbx = root.join(name);
+    std::fs::create_dir(&pbx).expect("created");
+    std::fs::copy(
+        common::workspace().join("tests/fixtures/asterisk/AST-SIP-01/pass/sip.conf"),
+        pbx.join("sip.conf"),
+    )
+    .expect("copied");
+    pbx
+}
+
+#[test]
+fn scoptel_facts_inside_the_audited_folder_join_that_pbx() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let pbx = copy_of_pbx(folder.path(), "asterisk-copy");
+    // The copy keeps the name its original was given; the file's place says which PBX it is.
+    std::fs::write(
+        pbx.join("scoptel.toml"),
+        "kind = \"scoptel\"\ndevice = \"/etc/asterisk\"\n[gui]\naccess = \"http-only\"\n",
+    )
+    .expect("written");
+    std::fs::write(
+        pbx.join("site.toml"),
+        "kind = \"site\"\ndevice = \"office\"\n",
+    )
+    .expect("written");
+    std::fs::write(pbx.join("notes.toml"), "owner = \"it\"\n").expect("written");
+    let (code, json) = audit(&[&pbx]);
+    assert_eq!(code, 0, "{json}");
+    let ids: Vec<&str> = json["devices"]
+        .as_array()
+        .expect("devices")
+        .iter()
+        .filter_map(|device| device["id"].as_str())
+        .collect();
+    let pbx_id = pbx.display().to_string();
+    assert_eq!(
+        ids,
+        [pbx_id.as_str(), "office"],
+        "the site stays its own device"
+    );
+    let found = statuses(&json, &pbx_id);
+    assert!(
+        found.contains(&("AST-SIP-01".into(), "pass".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("AST-FACT-03".into(), "fail".into())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn scoptel_facts_inside_one_folder_naming_another_audited_folder_join_that_one() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let first = copy_of_pbx(folder.path(), "pbx-a");
+    let second = copy_of_pbx(folder.path(), "pbx-b");
+    std::fs::write(
+        first.join("scoptel.toml"),
+        format!(
+            "kind = \"scoptel\"\ndevice = \"{}\"\n[gui]\naccess = \"http-only\"\n",
+            second.display()
+        ),
+    )
+    .expect("written");
+    let (_, json) = audit(&[&first, &second]);
+    let gui = |pbx: &std::path::Path| {
+        statuses(&json, &pbx.display().to_string())
+            .into_iter()
+            .find(|(check, _)| check == "AST-FACT-03")
+            .map(|(_, status)| status)
+    };
+    assert_eq!(gui(&first).as_deref(), Some("unknown"));
+    assert_eq!(gui(&second).as_deref(), Some("fail"));
+    assert_eq!(json["devices"].as_array().map(Vec::len), Some(2), "{json}");
+}
+
 #[test]
 fn an_invalid_facts_file_is_an_input_error_with_its_line() {
     let folder = tempfile::tempdir().expect("temporary folder");

@@ -51,12 +51,12 @@ impl CodeCheck for AstExt04 {
                     "the sample's demo context".into(),
                 ));
             }
-            for (included, origin) in &context.includes {
-                if included.eq_ignore_ascii_case(DEMO) {
+            for include in &context.includes {
+                if include.context.eq_ignore_ascii_case(DEMO) {
                     evidence.push(cx.asterisk_evidence(
-                        origin,
+                        include.origin,
                         format!("[{}] include", context.name),
-                        included.clone(),
+                        include.context.clone(),
                     ));
                 }
             }

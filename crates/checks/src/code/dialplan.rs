@@ -31,10 +31,22 @@ pub(crate) struct DialContext<'a> {
     pub origin: &'a Origin,
     /// Every priority of every extension, in file order.
     pub steps: Vec<Step<'a>>,
-    /// `include =>` lines: the included context name (timespec removed) and the line.
-    pub includes: Vec<(String, &'a Origin)>,
+    /// `include =>` lines.
+    pub includes: Vec<Include<'a>>,
     /// `switch =>` lines: the switch as written and the line.
     pub switches: Vec<&'a Variable>,
+}
+
+/// One `include =>` line.
+#[derive(Debug)]
+pub(crate) struct Include<'a> {
+    /// The included context.
+    pub context: String,
+    /// The timespec (`08:00-17:00,mon-fri,*,*`) when it limits the hours; `None` when absent or
+    /// all `*`.
+    pub timespec: Option<String>,
+    /// The line.
+    pub origin: &'a Origin,
 }
 
 /// One priority of one extension.
@@ -42,6 +54,8 @@ pub(crate) struct DialContext<'a> {
 pub(crate) struct Step<'a> {
     /// The extension or pattern, without a `/callerid` match.
     pub exten: String,
+    /// The caller-ID match of `exten => 011./100,…`: only those callers run the extension.
+    pub callerid: Option<String>,
     /// The application name as written.
     pub app: String,
     /// The application's argument text (inside the parentheses).
@@ -127,30 +141,34 @@ fn context_from<'a>(name: &'a str, origin: &'a Origin, config: &'a Config) -> Di
         includes: Vec::new(),
         switches: Vec::new(),
     };
-    let mut last_exten: Option<String> = None;
+    let mut last_exten: Option<(String, Option<String>)> = None;
     for variable in config.merged(name) {
         let key = variable.name.to_ascii_lowercase();
         match key.as_str() {
             "exten" => {
                 let (exten, rest) = split_field(&variable.value);
-                let exten = strip_callerid(exten);
-                last_exten = Some(exten.clone());
-                push_step(&mut context, exten, rest, variable);
+                let matched = split_callerid(exten);
+                last_exten = Some(matched.clone());
+                push_step(&mut context, matched, rest, variable);
             }
             "same" => {
-                if let Some(exten) = &last_exten {
-                    push_step(&mut context, exten.clone(), &variable.value, variable);
+                if let Some(matched) = &last_exten {
+                    push_step(&mut context, matched.clone(), &variable.value, variable);
                 }
             }
             "include" => {
-                let target = variable
-                    .value
-                    .split(['|', ','])
-                    .next()
-                    .unwrap_or_default()
-                    .trim();
+                let mut fields = variable.value.split(['|', ',']).map(str::trim);
+                let target = fields.next().unwrap_or_default();
+                let timespec: Vec<&str> = fields.collect();
                 if !target.is_empty() {
-                    context.includes.push((target.to_owned(), &variable.origin));
+                    context.includes.push(Include {
+                        context: target.to_owned(),
+                        timespec: timespec
+                            .iter()
+                            .any(|field| *field != "*" && !field.is_empty())
+                            .then(|| timespec.join(",")),
+                        origin: &variable.origin,
+                    });
                 }
             }
             "switch" | "eswitch" | "lswitch" => context.switches.push(variable),
@@ -161,7 +179,12 @@ fn context_from<'a>(name: &'a str, origin: &'a Origin, config: &'a Config) -> Di
 }
 
 /// Adds the step of `priority,App(args)` text; `hint` priorities are not executed and skipped.
-fn push_step<'a>(context: &mut DialContext<'a>, exten: String, rest: &str, line: &'a Variable) {
+fn push_step<'a>(
+    context: &mut DialContext<'a>,
+    (exten, callerid): (String, Option<String>),
+    rest: &str,
+    line: &'a Variable,
+) {
     let (priority, application) = split_field(rest);
     if priority.eq_ignore_ascii_case("hint") {
         return;
@@ -169,20 +192,21 @@ fn push_step<'a>(context: &mut DialContext<'a>, exten: String, rest: &str, line:
     let (app, args) = application_call(application);
     context.steps.push(Step {
         exten,
+        callerid,
         app: app.to_owned(),
         args: args.to_owned(),
         origin: &line.origin,
     });
 }
 
-/// `_X./_0X.` matches caller IDs too; only the dialled part matters for reachability.
-fn strip_callerid(exten: &str) -> String {
-    exten
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+/// `_X./_0X.` matches the dialled number and the caller ID apart.
+fn split_callerid(exten: &str) -> (String, Option<String>) {
+    let (dialled, callerid) = exten.split_once('/').unwrap_or((exten, ""));
+    let callerid = callerid.trim();
+    (
+        dialled.trim().to_owned(),
+        (!callerid.is_empty()).then(|| callerid.to_owned()),
+    )
 }
 
 /// Splits off the first comma-separated field; commas inside `[...]` of a pattern or inside
@@ -290,9 +314,10 @@ fn jump_target(text: &str, context: &str) -> Target {
     Target::Context(target_context.to_owned(), selector)
 }
 
-/// The applications a step runs: itself, or the branches of `ExecIf(cond?App(a):App(b))`.
+/// The applications a step runs: itself, or the branches of `ExecIf(cond?App(a):App(b))` and
+/// `ExecIfTime(times?App(args))`.
 pub(crate) fn applications<'s>(step: &'s Step<'_>) -> Vec<(&'s str, &'s str)> {
-    if step.app.eq_ignore_ascii_case("ExecIf") {
+    if step.app.eq_ignore_ascii_case("ExecIf") || step.app.eq_ignore_ascii_case("ExecIfTime") {
         return conditional_branches(&step.args)
             .into_iter()
             .map(application_call)
@@ -305,7 +330,7 @@ pub(crate) fn applications<'s>(step: &'s Step<'_>) -> Vec<(&'s str, &'s str)> {
 pub(crate) fn jumps(app: &str, args: &str, context: &str) -> Vec<Target> {
     match app.to_ascii_lowercase().as_str() {
         "goto" | "gosub" => vec![jump_target(args, context)],
-        "gotoif" | "gosubif" => conditional_branches(args)
+        "gotoif" | "gosubif" | "gotoiftime" => conditional_branches(args)
             .into_iter()
             .map(|branch| jump_target(branch, context))
             .collect(),
@@ -362,6 +387,41 @@ pub(crate) fn is_open_pattern(exten: &str) -> bool {
         }
     }
     false
+}
+
+/// Of the `patterns` that match the dialled `exten`, the one Asterisk runs: the most specific
+/// at the first position where they differ (pbx.c `ext_cmp_pattern`: a literal before a set,
+/// smaller sets before larger, `N` < `Z` < `X` < `.` < `!`).
+pub(crate) fn most_specific<'p>(
+    patterns: impl IntoIterator<Item = &'p str>,
+    exten: &str,
+) -> Option<&'p str> {
+    patterns
+        .into_iter()
+        .filter(|pattern| pattern.starts_with('_') && matches(pattern, exten))
+        .min_by_key(|pattern| specificity(pattern))
+}
+
+/// Per position: how many characters it accepts (shifted) and the lowest of them, as
+/// `ext_cmp_pattern_pos` ranks them; the end of the pattern ranks first.
+fn specificity(pattern: &str) -> Vec<u32> {
+    let mut key: Vec<u32> = pattern_tokens(pattern.trim_start_matches('_'))
+        .iter()
+        .map(|token| match token {
+            Token::Set(ranges) => {
+                let count: u32 = ranges
+                    .iter()
+                    .map(|(low, high)| (*high as u32).saturating_sub(*low as u32) + 1)
+                    .sum();
+                let lowest = ranges.iter().map(|(low, _)| *low as u32).min().unwrap_or(0);
+                (count << 8) | lowest
+            }
+            Token::OneOrMore => 0x30000,
+            Token::ZeroOrMore => 0x40000,
+        })
+        .collect();
+    key.push(0);
+    key
 }
 
 /// Whether the dialled extension `exten` matches `pattern` (Asterisk's `_` syntax: X, Z, N,
@@ -455,7 +515,9 @@ mod tests {
         assert_eq!(steps, [("_X.", "NoOp"), ("_X.", "Dial"), ("1", "Goto")]);
         assert_eq!(a.steps[1].args, "SIP/t/${EXTEN}");
         assert_eq!(a.steps[1].origin.line, 5);
-        assert_eq!(a.includes.first().map(|i| i.0.as_str()), Some("b"));
+        let include = a.includes.first().expect("include");
+        assert_eq!(include.context, "b");
+        assert_eq!(include.timespec.as_deref(), Some("08:00-17:00,mon-fri,*,*"));
         assert!(plan.context("general").is_none());
     }
 
@@ -513,6 +575,27 @@ mod tests {
     }
 
     #[test]
+    fn the_most_specific_pattern_wins_like_asterisk() {
+        let patterns = [
+            "_X.",
+            "_1NXXNXXXXXX",
+            "_1900NXXXXXX",
+            "_011.",
+            "_NXXNXXXXXX",
+        ];
+        assert_eq!(most_specific(patterns, "19005550123"), Some("_1900NXXXXXX"));
+        assert_eq!(most_specific(patterns, "12125550123"), Some("_1NXXNXXXXXX"));
+        assert_eq!(most_specific(patterns, "011442079460000"), Some("_011."));
+        assert_eq!(most_specific(patterns, "0044207"), Some("_X."));
+        assert_eq!(most_specific(["_X!", "_X."], "12"), Some("_X."));
+        assert_eq!(most_specific(patterns, "*98"), None);
+        assert_eq!(
+            jumps("GotoIfTime", "08:00-17:00,mon-fri,*,*?open,s,1", "here"),
+            [Target::Context("open".into(), Selector::Exten("s".into()))]
+        );
+    }
+
+    #[test]
     fn applications_unwrap_execif_and_old_syntax() {
         assert_eq!(application_call("Dial,SIP/1,20"), ("Dial", "SIP/1,20"));
         assert_eq!(application_call("Hangup"), ("Hangup", ""));
@@ -538,6 +621,7 @@ mod tests {
             .and_then(|c| c.steps.first())
             .expect("step");
         assert_eq!(step.exten, "_[1,2]X");
+        assert_eq!(step.callerid.as_deref(), Some("_0X."));
         assert_eq!(step.app, "Dial");
     }
 }

@@ -15,6 +15,7 @@ mod ast_ext_02;
 mod ast_ext_03;
 mod ast_ext_04;
 mod ast_ext_05;
+mod ast_ext_06;
 mod ast_fact_01;
 mod ast_fact_02;
 mod ast_fact_04;
@@ -209,6 +210,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_ext_03::AstExt03,
     &ast_ext_04::AstExt04,
     &ast_ext_05::AstExt05,
+    &ast_ext_06::AstExt06,
     &gs_acct_unused::GsAcctUnused,
     &gs_admin_pass::GsAdminPass,
     &gs_auth_invite::GsAuthInvite,

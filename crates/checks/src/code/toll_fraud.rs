@@ -11,7 +11,9 @@
 //!   Voicemail `dialout=` is left out: VoiceMailMain asks for the mailbox PIN.
 //! - A reached context runs every priority of the reached extensions (conservative: branches and
 //!   `Hangup()` are not evaluated); a named extension is looked up as pbx_config does, the
-//!   context's own extensions before its includes; timespecs on includes are ignored.
+//!   context's own extensions (the exact one, else the most specific pattern) before its
+//!   includes; timespecs on includes do not stop the search, but, like a PIN or a caller-ID
+//!   test before the dial, they mark the route restricted (AST-EXT-06 reads that).
 //! - Outbound (step 3): a dial string to a trunk: `SIP/…@host` or `SIP/peer/number` where the
 //!   host or peer is not a `host=dynamic` phone of sip.conf; `PJSIP/number@endpoint` or an
 //!   explicit `sip:` URI, unless the endpoint is a phone (no registration, identify or static
@@ -32,7 +34,7 @@ use voipguard_asterisk::{Category, Config, ConfigError, ConfigSet, Origin};
 
 use super::dialplan::{
     DialContext, Dialplan, Selector, Step, Target, applications, arguments, is_dynamic,
-    is_open_pattern, jumps, matches,
+    is_open_pattern, jumps, most_specific,
 };
 
 /// A context callers reach without authenticating.
@@ -44,6 +46,9 @@ pub(crate) struct Entry {
     pub why: String,
     /// The line that makes it so (the section header when the default applies).
     pub origin: Origin,
+    /// The number the caller dials, when the search asks which extension handles one number;
+    /// `None`: every extension of the context.
+    pub dialled: Option<String>,
 }
 
 /// One hop of a route, with the line it comes from.
@@ -53,6 +58,8 @@ pub(crate) struct Hop {
     pub text: String,
     /// Where.
     pub origin: Origin,
+    /// What limits who passes here, or when (a PIN, the hours, the caller ID).
+    pub restriction: Option<String>,
 }
 
 /// A route from an entry to a dial that leaves the PBX (or to a branch that cannot be judged).
@@ -77,8 +84,13 @@ impl Route {
             self.entry.why
         );
         for hop in &self.hops {
+            let restriction = hop
+                .restriction
+                .as_ref()
+                .map(|why| format!(" [{why}]"))
+                .unwrap_or_default();
             text.push_str(&format!(
-                " → {} ({}:{})",
+                " → {}{restriction} ({}:{})",
                 hop.text,
                 hop.origin.file.display(),
                 hop.origin.line
@@ -86,6 +98,14 @@ impl Route {
         }
         text.push_str(&format!(": {}", self.why));
         text
+    }
+
+    /// The restrictions passed on the way.
+    pub(crate) fn restrictions(&self) -> Vec<&str> {
+        self.hops
+            .iter()
+            .filter_map(|hop| hop.restriction.as_deref())
+            .collect()
     }
 
     /// The line the route ends on.
@@ -226,6 +246,7 @@ pub(crate) fn entry(context: &str, why: String, origin: &Origin) -> Entry {
         context: context.to_owned(),
         why,
         origin: origin.clone(),
+        dialled: None,
     }
 }
 
@@ -279,6 +300,79 @@ fn entry_points(set: &ConfigSet, plan: &Dialplan<'_>) -> Vec<Entry> {
         }
     }
     entries
+}
+
+/// A device that authenticates before it calls and registers (or is a `type=user`): one of
+/// the PBX's own phones, as opposed to a trunk matched by its address.
+#[derive(Debug)]
+pub(crate) struct Phone {
+    /// `sip.conf alice`, `pjsip.conf 100`.
+    pub name: String,
+    /// The dial-plan context its calls start in.
+    pub context: String,
+    /// Its `context` line, or its section header when the default applies.
+    pub origin: Origin,
+}
+
+/// Every phone of chan_sip, res_pjsip and chan_iax2 (templates are not devices). Peers without
+/// a secret and `insecure=invite` peers are left out: they are unauthenticated entries.
+pub(crate) fn phones(set: &ConfigSet) -> Vec<Phone> {
+    let mut phones = Vec::new();
+    let phone = |file: &str, category: &Category, default_context: &str| {
+        let (context, origin) = match category.get("context") {
+            Some(context) => (context.value.trim().to_owned(), context.origin.clone()),
+            None => (default_context.to_owned(), category.origin.clone()),
+        };
+        Phone {
+            name: format!("{file} {}", category.name),
+            context,
+            origin,
+        }
+    };
+    let registers = |category: &Category| {
+        category
+            .value("host")
+            .is_some_and(|h| h.eq_ignore_ascii_case("dynamic"))
+            || has_type(category, "user")
+    };
+    let has_any = |category: &Category, keys: &[&str]| {
+        keys.iter()
+            .any(|k| category.value(k).is_some_and(|v| !v.trim().is_empty()))
+    };
+    for (file, secrets) in [
+        ("sip.conf", &["secret", "md5secret"][..]),
+        ("iax.conf", &["secret", "dbsecret", "inkeys"][..]),
+    ] {
+        let Some(config) = set.config(file) else {
+            continue;
+        };
+        let default_context = config.value("general", "context").unwrap_or("default");
+        for category in config.sections().filter(|c| {
+            !["general", "authentication"]
+                .iter()
+                .any(|n| c.name.eq_ignore_ascii_case(n))
+        }) {
+            let insecure = category
+                .value("insecure")
+                .is_some_and(|v| v.contains("invite") || v.contains("very"));
+            if registers(category) && has_any(category, secrets) && !insecure {
+                phones.push(phone(file, category, default_context));
+            }
+        }
+    }
+    if let Some(pjsip) = set.config("pjsip.conf") {
+        let devices = Devices::new(set);
+        for endpoint in pjsip.sections().filter(|c| has_type(c, "endpoint")) {
+            let name = endpoint.name.to_ascii_lowercase();
+            if name != "anonymous"
+                && has_any(endpoint, &["auth"])
+                && !devices.pjsip_trunks.contains(&name)
+            {
+                phones.push(phone("pjsip.conf", endpoint, "default"));
+            }
+        }
+    }
+    phones
 }
 
 fn has_type(category: &Category, kind: &str) -> bool {
@@ -342,13 +436,13 @@ fn sip_entries(sip: &Config, entries: &mut Vec<Entry>) {
     }
 }
 
-/// One entry per context: several peers landing in one context are one starting point, named
-/// together.
+/// One entry per context and dialled number: several peers landing in one context are one
+/// starting point, named together.
 fn merge_entries(entries: Vec<Entry>) -> Vec<Rc<Entry>> {
-    let mut merged: BTreeMap<String, (Entry, Vec<String>)> = BTreeMap::new();
+    let mut merged: BTreeMap<(String, Option<String>), (Entry, Vec<String>)> = BTreeMap::new();
     let mut order = Vec::new();
     for e in entries {
-        let key = e.context.to_ascii_lowercase();
+        let key = (e.context.to_ascii_lowercase(), e.dialled.clone());
         match merged.get_mut(&key) {
             Some((_, more)) => more.push(e.why),
             None => {
@@ -377,15 +471,23 @@ enum Destination {
     Internal,
 }
 
-type Node = (String, Selector);
+/// A context, the extensions reached in it, and whether a restriction was passed on the way
+/// (a context reached both ways is searched both ways, so an unrestricted route is never hidden
+/// behind a restricted one).
+type Node = (String, Selector, bool);
 
-/// Breadth-first from one entry: the first route found to a line is the shortest.
+/// Routes already reported, by (file, line, outbound): where they are and whether restricted.
+type Reported = HashMap<(String, u32, bool), (usize, bool)>;
+
+/// Breadth-first from one entry: the first route found to a line is the shortest; an
+/// unrestricted route replaces a restricted one to the same line.
 fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Reachability) {
     let mut seen: HashSet<Node> = HashSet::new();
-    let mut reported: HashSet<(String, u32, bool)> = HashSet::new();
+    let mut reported: Reported = HashMap::new();
     let mut queue: VecDeque<(Node, Vec<Hop>)> = VecDeque::new();
+    let start = entry.dialled.clone().map_or(Selector::All, Selector::Exten);
     queue.push_back((
-        (entry.context.to_ascii_lowercase(), Selector::All),
+        (entry.context.to_ascii_lowercase(), start, false),
         Vec::new(),
     ));
     let mut report = |outbound: bool, hops: Vec<Hop>, why: String| {
@@ -395,21 +497,33 @@ fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Re
             last.origin.line,
             outbound,
         );
-        if reported.insert(key) {
-            let route = Route {
-                entry: entry.clone(),
-                hops,
-                why,
-            };
-            if outbound {
-                out.outbound.push(route);
-            } else {
-                out.unknown.push(route);
+        let route = Route {
+            entry: entry.clone(),
+            hops,
+            why,
+        };
+        let restricted = !route.restrictions().is_empty();
+        let routes = if outbound {
+            &mut out.outbound
+        } else {
+            &mut out.unknown
+        };
+        match reported.get_mut(&key) {
+            None => {
+                reported.insert(key, (routes.len(), restricted));
+                routes.push(route);
             }
+            Some((at, was_restricted)) if *was_restricted && !restricted => {
+                if let Some(slot) = routes.get_mut(*at) {
+                    *slot = route;
+                }
+                *was_restricted = false;
+            }
+            Some(_) => {}
         }
     };
-    while let Some(((name, selector), hops)) = queue.pop_front() {
-        if !seen.insert((name.clone(), selector.clone())) {
+    while let Some(((name, selector, restricted), hops)) = queue.pop_front() {
+        if !seen.insert((name.clone(), selector.clone(), restricted)) {
             continue;
         }
         let Some(context) = plan.context(&name) else {
@@ -421,6 +535,7 @@ fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Re
                 hops.push(Hop {
                     text: format!("context {name}"),
                     origin,
+                    restriction: None,
                 });
                 report(
                     false,
@@ -435,34 +550,51 @@ fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Re
             hops.push(Hop {
                 text: format!("switch => {}", switch.value),
                 origin: switch.origin.clone(),
+                restriction: None,
             });
             report(false, hops, "a switch pulls in a remote dial plan".into());
         }
         let (steps, follow_includes) = reached_steps(context, &selector);
         if follow_includes {
-            for (included, origin) in &context.includes {
+            for include in &context.includes {
                 let mut hops = hops.clone();
+                let restriction = include
+                    .timespec
+                    .as_ref()
+                    .map(|times| format!("hours: include => {},{times}", include.context));
+                let restricted = restricted || restriction.is_some();
                 hops.push(Hop {
-                    text: format!("include => {included}"),
-                    origin: (*origin).clone(),
+                    text: format!("include => {}", include.context),
+                    origin: include.origin.clone(),
+                    restriction,
                 });
-                queue.push_back(((included.to_ascii_lowercase(), selector.clone()), hops));
+                queue.push_back((
+                    (
+                        include.context.to_ascii_lowercase(),
+                        selector.clone(),
+                        restricted,
+                    ),
+                    hops,
+                ));
             }
         }
         for step in steps {
+            let restriction = step_restriction(plan, context, step);
+            let restricted = restricted || restriction.is_some();
             for (app, args) in applications(step) {
                 let here = || {
                     let mut hops = hops.clone();
                     hops.push(Hop {
                         text: format!("{} {app}({})", step.exten, redact_dial(args)),
                         origin: step.origin.clone(),
+                        restriction: restriction.clone(),
                     });
                     hops
                 };
                 for target in jumps(app, args, context.name) {
                     match target {
                         Target::Context(to, sel) => {
-                            queue.push_back(((to.to_ascii_lowercase(), sel), here()));
+                            queue.push_back(((to.to_ascii_lowercase(), sel, restricted), here()));
                         }
                         Target::Dynamic(text) => report(
                             false,
@@ -477,7 +609,7 @@ fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Re
                         Destination::Outbound(why) => report(true, here(), why),
                         Destination::Unknown(why) => report(false, here(), why),
                         Destination::Jump(to, sel) => {
-                            queue.push_back(((to.to_ascii_lowercase(), sel), here()));
+                            queue.push_back(((to.to_ascii_lowercase(), sel, restricted), here()));
                         }
                         Destination::Internal => {}
                     }
@@ -485,6 +617,74 @@ fn search(plan: &Dialplan<'_>, devices: &Devices, entry: Rc<Entry>, out: &mut Re
             }
         }
     }
+}
+
+/// What stands before `step` in its extension and limits who runs it, or when: a PIN
+/// (`Authenticate`, `VMAuthenticate`, or a `Gosub`/`Macro` into a context that asks for one),
+/// the hours (`GotoIfTime`, `ExecIfTime`), or the caller (an `exten => …/callerid` match, a
+/// `GotoIf`/`ExecIf`/`GosubIf` on the caller ID). Argument text is never shown: it may hold a PIN.
+fn step_restriction(
+    plan: &Dialplan<'_>,
+    context: &DialContext<'_>,
+    step: &Step<'_>,
+) -> Option<String> {
+    if let Some(callerid) = &step.callerid {
+        return Some(format!("caller ID: exten => {}/{callerid}", step.exten));
+    }
+    let earlier = context
+        .steps
+        .iter()
+        .take_while(|other| !std::ptr::eq(*other, step))
+        .filter(|other| other.exten == step.exten)
+        .chain([step]);
+    for other in earlier {
+        let at = format!("{}:{}", other.origin.file.display(), other.origin.line);
+        let app = other.app.to_ascii_lowercase();
+        let restriction = match app.as_str() {
+            "authenticate" | "vmauthenticate" => Some(format!("PIN: {}() at {at}", other.app)),
+            "gotoiftime" | "execiftime" => Some(format!("hours: {}() at {at}", other.app)),
+            "gotoif" | "execif" | "gosubif" if checks_callerid(&other.args) => {
+                Some(format!("caller ID: {}() at {at}", other.app))
+            }
+            _ if !std::ptr::eq(other, step) => jumps(&other.app, &other.args, context.name)
+                .into_iter()
+                .find_map(|target| match target {
+                    Target::Context(to, _) if asks_for_pin(plan, &to) => {
+                        Some(format!("PIN: {}() into {to} at {at}", other.app))
+                    }
+                    _ => None,
+                }),
+            _ => None,
+        };
+        if restriction.is_some() {
+            return restriction;
+        }
+    }
+    None
+}
+
+/// A condition on the caller's number.
+fn checks_callerid(condition: &str) -> bool {
+    let condition = condition.to_ascii_uppercase();
+    [
+        "CALLERID(NUM",
+        "CALLERID(NUMBER",
+        "CALLERID(ALL",
+        "CALLERID(ANI",
+        "CALLERIDNUM",
+    ]
+    .iter()
+    .any(|needle| condition.contains(needle))
+}
+
+/// A subroutine or macro context that asks for a PIN (FreePBX's `macro-pinsets`).
+fn asks_for_pin(plan: &Dialplan<'_>, context: &str) -> bool {
+    plan.context(context).is_some_and(|context| {
+        context.steps.iter().any(|step| {
+            step.app.eq_ignore_ascii_case("Authenticate")
+                || step.app.eq_ignore_ascii_case("VMAuthenticate")
+        })
+    })
 }
 
 /// The steps a selector reaches in a context, and whether its includes are searched too.
@@ -499,13 +699,12 @@ fn reached_steps<'c, 'a>(
             if !exact.is_empty() {
                 return (exact, false);
             }
-            let patterns: Vec<_> = context
-                .steps
-                .iter()
-                .filter(|s| s.exten.starts_with('_') && matches(&s.exten, exten))
-                .collect();
-            let none = patterns.is_empty();
-            (patterns, none)
+            let Some(best) = most_specific(context.steps.iter().map(|s| s.exten.as_str()), exten)
+            else {
+                return (Vec::new(), true);
+            };
+            let steps = context.steps.iter().filter(|s| s.exten == best).collect();
+            (steps, false)
         }
     }
 }
