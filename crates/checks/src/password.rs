@@ -3,6 +3,10 @@
 //! The result describes a secret in words ("factory default", "6 characters, a dictionary word")
 //! so evidence can say why it is weak while the value stays redacted.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use zxcvbn::matching::patterns::MatchPattern;
 
 /// A vendor's password rules.
@@ -114,12 +118,7 @@ pub fn judge(secret: &str, policy: &Policy, related: &[&str]) -> Judgement {
         ));
     }
     let classes = character_classes(secret);
-    let entropy = zxcvbn::zxcvbn(secret, related);
-    let score = u8::from(entropy.score());
-    let dictionary = entropy.sequence().iter().any(|part| {
-        matches!(part.pattern, MatchPattern::Dictionary(_))
-            && part.token.chars().count() * 2 >= length
-    });
+    let Strength { score, dictionary } = strength(secret, related);
     let kind = if dictionary {
         ", mostly a dictionary word"
     } else {
@@ -142,6 +141,55 @@ pub fn judge(secret: &str, policy: &Policy, related: &[&str]) -> Judgement {
             "{length} characters, {classes} character classes, strength {score} of 4"
         ),
     }
+}
+
+/// What zxcvbn says of a secret.
+#[derive(Debug, Clone, Copy)]
+struct Strength {
+    /// 0 (guessed at once) to 4.
+    score: u8,
+    /// Most of the secret is one dictionary word.
+    dictionary: bool,
+}
+
+/// zxcvbn's verdict, remembered per secret: a fleet repeats its passwords from phone to phone and
+/// zxcvbn costs tens of microseconds a call. The memory holds a keyed hash of the secret, never
+/// the secret, and stays in the process.
+fn strength(secret: &str, related: &[&str]) -> Strength {
+    static SEEN: OnceLock<Mutex<HashMap<u64, Strength>>> = OnceLock::new();
+    /// Enough for any fleet's distinct passwords; beyond it new ones are judged uncached.
+    const REMEMBERED: usize = 1 << 16;
+    let mut hasher = DefaultHasher::new();
+    (secret, related).hash(&mut hasher);
+    let key = hasher.finish();
+    let seen = SEEN.get_or_init(Mutex::default);
+    if let Some(known) = seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return *known;
+    }
+    let length = secret.chars().count();
+    let entropy = zxcvbn::zxcvbn(secret, related);
+    let found = Strength {
+        score: u8::from(entropy.score()),
+        dictionary: entropy.sequence().iter().any(|part| {
+            matches!(part.pattern, MatchPattern::Dictionary(_))
+                && part.token.chars().count() * 2 >= length
+        }),
+    };
+    let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    if seen.len() < REMEMBERED {
+        seen.insert(key, found);
+    }
+    found
+}
+
+/// Starts building zxcvbn's dictionaries (about 15 ms, once per process) on another thread, so
+/// an audit that will judge passwords has them ready by the time its files are read.
+pub fn prepare() {
+    std::thread::spawn(|| strength("voipguard-warm-up", &[]));
 }
 
 /// True when `secret` is a factory default or a value installers use as one (`0000`, `1234`,

@@ -79,9 +79,13 @@ fn content_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Content lines a format is judged on: enough to see past a header, few enough to cost little
+/// next to the parse itself.
+const SAMPLE_LINES: usize = 100;
+
 fn mostly(text: &str, matches: fn(&str) -> bool) -> bool {
     let (mut total, mut hits) = (0usize, 0usize);
-    for line in content_lines(text).take(400) {
+    for line in content_lines(text).take(SAMPLE_LINES) {
         total += 1;
         hits += usize::from(matches(line));
     }

@@ -27,6 +27,8 @@ pub struct Keep {
     /// Bit `n` set when P-value `n` is kept, under its own name or as the account field it is on
     /// some family: a per-setting test that costs one load.
     pvalues: Vec<u64>,
+    /// Grandstream v2 aliases of kept P-values (`security.ssh` when `P276` is kept).
+    aliases: FxHashSet<&'static str>,
 }
 
 impl Keep {
@@ -70,15 +72,25 @@ impl Keep {
                 *bits |= 1 << (number % 64);
             }
         }
+        let aliases = names
+            .iter()
+            .flat_map(|name| grandstream::aliases_named(name))
+            .collect();
         Keep {
             names: Some(Arc::new(names)),
             pvalues,
+            aliases,
         }
     }
 
     /// True when the setting with canonical name `name` is kept.
     pub fn name(&self, name: &str) -> bool {
         self.names.as_ref().is_none_or(|names| names.contains(name))
+    }
+
+    /// True when the Grandstream v2 alias `alias` names a kept P-value.
+    pub(crate) fn alias(&self, alias: &str) -> bool {
+        self.names.is_none() || self.aliases.contains(alias)
     }
 
     /// True when Grandstream P-value `number` is kept.
@@ -131,6 +143,8 @@ mod tests {
             assert!(keep.pvalue(number), "P{number}");
         }
         assert!(keep.name("user_srtp"));
+        assert!(keep.alias("security.ssh"));
+        assert!(!keep.alias("security.webAccessMode"));
         assert!(!keep.name("user_host"));
         // What the parsers read for themselves.
         assert!(keep.name("phone_type"));

@@ -6,6 +6,10 @@ pub fn is_template(text: &str) -> bool {
     // One scan for `{` (memchr) instead of a substring search per marker: this runs on every
     // value of every file.
     const OPENERS: [&str; 7] = ["$", "{", "%", "if ", "foreach", "else", "/"];
+    // Nearly every value has neither byte; a plain loop answers that before any search starts.
+    if !text.bytes().any(|byte| byte == b'{' || byte == b'@') {
+        return false;
+    }
     text.match_indices('{').any(|(at, _)| {
         let after = &text[at + 1..];
         OPENERS.iter().any(|opener| after.starts_with(opener))
@@ -15,6 +19,9 @@ pub fn is_template(text: &str) -> bool {
 /// How a text node or line changes the conditional nesting depth of a template:
 /// `{if}` / `{% if %}` / `{foreach}` / `{% for %}` open, `{/if}` / `{% endif %}` … close.
 pub(crate) fn depth_change(text: &str) -> i32 {
+    if !text.bytes().any(|byte| byte == b'{') {
+        return 0;
+    }
     let mut change = 0;
     let mut rest = text;
     while let Some(start) = rest.find('{') {

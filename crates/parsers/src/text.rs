@@ -106,6 +106,27 @@ fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
     )
 }
 
+/// The lines of `text` exactly as [`str::lines`] gives them (`\n` or `\r\n` ends, no empty line
+/// after a final newline), found with a vectorised search: per-line calls into the standard
+/// library's byte search were a hot spot on files of short lines.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || match ends.next() {
+        Some(end) => {
+            let line = text.get(start..end)?;
+            start = end + 1;
+            Some(line.strip_suffix('\r').unwrap_or(line))
+        }
+        None if start < text.len() => {
+            let line = text.get(start..);
+            start = text.len();
+            line
+        }
+        None => None,
+    })
+}
+
 /// 1-based line and character column of byte offsets visited in increasing order, in time
 /// linear in the file rather than per lookup (`Document::text_pos_at` rescans from the start).
 #[derive(Clone, Copy)]
@@ -137,9 +158,10 @@ impl<'a> Positions<'a> {
             .as_bytes();
         // Byte counts rather than a walk over chars: they vectorise, and a character is one
         // byte that is not a UTF-8 continuation byte.
-        let line_tail = match passed.iter().rposition(|&byte| byte == b'\n') {
+        let line_tail = match memchr::memrchr(b'\n', passed) {
             Some(newline) => {
-                let newlines = passed.iter().filter(|&&byte| byte == b'\n').count();
+                // A sum of 0/1 rather than `filter().count()`: it vectorises.
+                let newlines: usize = passed.iter().map(|&byte| usize::from(byte == b'\n')).sum();
                 self.line = self
                     .line
                     .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
@@ -148,10 +170,10 @@ impl<'a> Positions<'a> {
             }
             None => passed,
         };
-        let characters = line_tail
+        let characters: usize = line_tail
             .iter()
-            .filter(|&&byte| byte & 0xC0 != 0x80)
-            .count();
+            .map(|&byte| usize::from(byte & 0xC0 != 0x80))
+            .sum();
         self.column = self
             .column
             .saturating_add(u32::try_from(characters).unwrap_or(u32::MAX));
@@ -166,5 +188,31 @@ pub(crate) fn error(file: &Arc<PathBuf>, line: u32, column: u32, message: String
         line,
         column,
         message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_those_of_str_lines() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\r\nb\r\n",
+            "\n\nx\n\r\n",
+            "é\r\r\nü\r",
+            "trailing\r",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -40,6 +40,7 @@ struct FileReading {
 
 /// Runs the audit and returns the exit outcome.
 pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
+    voipguard_checks::password::prepare();
     let catalogue = voipguard_checks::catalogue()
         .map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))?;
     let model = match &args.model {

@@ -18,7 +18,7 @@ use crate::ParseError;
 use crate::keep::Keep;
 use crate::template::is_template;
 
-pub(crate) use table::{GDS_PVALUES, account_field_names, pvalues_named};
+pub(crate) use table::{GDS_PVALUES, account_field_names, aliases_named, pvalues_named};
 pub use text::parse_text;
 pub use xml::parse_xml;
 
@@ -68,7 +68,7 @@ impl<'k> DeviceBuilder<'k> {
         } else {
             // Every account setting is kept, whatever its field: which accounts a file mentions
             // decides which accounts the checks judge.
-            name.starts_with("account.") || self.keep.name(&table::alias(name).key.name)
+            name.starts_with("account.") || self.keep.alias(name) || self.keep.name(name)
         }
     }
 
@@ -146,11 +146,16 @@ impl<'k> DeviceBuilder<'k> {
 
 /// `271` for `P271`; `None` for anything else (aliases, templated names, numbers too large).
 fn pvalue_number(name: &str) -> Option<u32> {
-    let digits = name.strip_prefix('P')?;
-    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+    let digits = name.strip_prefix('P')?.as_bytes();
+    if digits.is_empty() {
         return None;
     }
-    digits.parse().ok()
+    // One pass, no UTF-8 or sign handling: this runs on every setting of every file.
+    digits.iter().try_fold(0u32, |number, &byte| {
+        byte.is_ascii_digit()
+            .then(|| number.checked_mul(10)?.checked_add(u32::from(byte - b'0')))
+            .flatten()
+    })
 }
 
 /// How far into a file the template header ("Configuration Template For GRP26xx …") may be.

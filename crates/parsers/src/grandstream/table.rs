@@ -221,6 +221,15 @@ fn account_index() -> &'static [(u32, &'static AccountField, Slot)] {
     })
 }
 
+/// The global v2 aliases whose canonical name is `name` (`security.ssh` for `P276`).
+pub(crate) fn aliases_named(name: &str) -> impl Iterator<Item = &'static str> {
+    let number = super::pvalue_number(name);
+    GLOBAL_ALIASES
+        .iter()
+        .filter(move |(_, pvalue, _)| Some(*pvalue) == number)
+        .map(|(alias, _, _)| *alias)
+}
+
 /// Canonical names of every per-account field.
 pub(crate) fn account_field_names() -> impl Iterator<Item = &'static str> {
     ACCOUNT_FIELDS.iter().map(|field| field.name)

@@ -15,7 +15,7 @@ use crate::template::{depth_change, is_template};
 pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
     let mut builder = DeviceBuilder::new(file, text, keep);
     let mut depth: i32 = 0;
-    for (number, line) in text.lines().enumerate() {
+    for (number, line) in crate::text::lines(text).enumerate() {
         let content = line.trim_start();
         if content.is_empty() || content.starts_with('#') || content.starts_with("{#") {
             continue;

@@ -9,7 +9,7 @@ use voipguard_model::Device;
 
 use super::{DeviceBuilder, Position, normalise_mac};
 use crate::keep::Keep;
-use crate::xml_scan::{Scanner, Tag, plain};
+use crate::xml_scan::{Leaf, Scanner, Tag, plain};
 
 /// Reads `text` when it is plain XML the scanner fully understands; `None` otherwise.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Device> {
@@ -60,17 +60,13 @@ fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuild
     }
     loop {
         scanner.skip_misc()?;
-        if let Some(leaf) = scanner.bare_leaf() {
-            if leaf.name == "item" {
-                // An item without its name attribute: an error the DOM path reports.
-                return None;
-            }
-            builder.add(
-                leaf.name,
-                leaf.text,
-                || position(scanner, leaf.start),
-                false,
-            );
+        if let Some(Leaf { tag, text }) = scanner.leaf() {
+            let name = match (tag.name, tag.attribute("name")) {
+                ("item", Some(name)) => name,
+                ("item", None) => return None,
+                (name, _) => name,
+            };
+            builder.add(name, text, || position(scanner, tag.start), false);
             continue;
         }
         if scanner.close_tag("config") {

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use voipguard_model::SettingKey;
 
+use crate::keep::Keep;
+
 /// Settings outside the `user_` prefix that exist once per identity: every name a snom720
 /// settings dump (fw 8.7.3.17) writes with an `idx` attribute. Sorted, for binary search.
 const PER_IDENTITY: &[&str] = &[
@@ -84,6 +86,12 @@ pub(crate) fn text_key(written: &str) -> SettingKey {
         Ok(index) if per_identity => SettingKey::account(base, index),
         _ => SettingKey::global(written),
     }
+}
+
+/// False when [`text_key`] of `written` cannot be a name `keep` keeps: neither the name as
+/// written nor the name without its identity suffix is kept.
+pub(crate) fn may_be_kept(written: &str, keep: &Keep) -> bool {
+    keep.name(written) || keep.name(without_digits(written))
 }
 
 /// True for passwords, PINs and keys (`http_pass`, `admin_mode_password`, `keyboard_lock_pw`,

@@ -19,7 +19,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
     let mut collector = Collector::new(file, keep);
     collector.reserve_for(text);
     let mut nesting = Nesting::default();
-    for (line_index, raw_line) in text.lines().enumerate() {
+    for (line_index, raw_line) in crate::text::lines(text).enumerate() {
         let line_number = u32::try_from(line_index + 1).unwrap_or(u32::MAX);
         let content = raw_line.trim_start();
         let indent = raw_line.len() - content.len();
@@ -29,6 +29,10 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
             continue;
         }
         match split_line(content) {
+            // Most lines are settings no check reads: pass over them before building a key.
+            Ok(line) if !line.templated_name && !names::may_be_kept(line.written_as, keep) => {
+                collector.skip(line.value);
+            }
             Ok(line) => {
                 let conditional = nesting.inside() || line.templated_name;
                 let key = if line.templated_name {
@@ -99,14 +103,14 @@ fn split_line(line: &str) -> Result<Line<'_>, usize> {
         };
         end = name_end(line, end + length + close.len());
     }
-    let (perm, flag_length) = match line[end..].chars().next() {
-        Some('!') => (Perm::UserKeeps, 1),
-        Some('$') => (Perm::ReadWrite, 1),
-        Some('&') => (Perm::ReadOnly, 1),
+    let (perm, flag_length) = match line.as_bytes().get(end) {
+        Some(b'!') => (Perm::UserKeeps, 1),
+        Some(b'$') => (Perm::ReadWrite, 1),
+        Some(b'&') => (Perm::ReadOnly, 1),
         _ => (Perm::ReadOnly, 0),
     };
     let colon = end + flag_length;
-    if !line[colon..].starts_with(':') {
+    if line.as_bytes().get(colon) != Some(&b':') {
         return Err(colon);
     }
     Ok(Line {
@@ -120,10 +124,11 @@ fn split_line(line: &str) -> Result<Line<'_>, usize> {
 
 /// End of the run of name characters `[a-zA-Z0-9_]` that starts at `start`.
 fn name_end(line: &str, start: usize) -> usize {
-    let rest = line.get(start..).unwrap_or_default();
+    let rest = line.as_bytes().get(start..).unwrap_or_default();
     start
         + rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .iter()
+            .position(|byte| !(byte.is_ascii_alphanumeric() || *byte == b'_'))
             .unwrap_or(rest.len())
 }
 

@@ -12,7 +12,7 @@ use voipguard_model::{Device, Perm, SettingKey};
 use super::xml::{PHONE_SETTINGS, perm_from};
 use super::{Collector, Found};
 use crate::keep::Keep;
-use crate::xml_scan::{Scanner, Tag, plain};
+use crate::xml_scan::{Leaf, Scanner, Tag, plain};
 
 /// Reads `text` when it is plain XML the scanner fully understands; `None` otherwise.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Device> {
@@ -57,17 +57,8 @@ fn phone_settings(
     }
     loop {
         scanner.skip_misc()?;
-        if let Some(leaf) = scanner.bare_leaf() {
-            // No attributes: a global setting the user may change (`perm` absent).
-            add(
-                scanner,
-                collector,
-                leaf.name,
-                leaf.start,
-                "",
-                Some(Perm::ReadWrite),
-                leaf.text,
-            )?;
+        if let Some(Leaf { tag, text }) = scanner.leaf() {
+            setting(scanner, collector, &tag, text)?;
             continue;
         }
         if scanner.close_tag(PHONE_SETTINGS) {
@@ -75,13 +66,23 @@ fn phone_settings(
         }
         let tag = scanner.start_tag()?;
         let value = scanner.leaf_text(&tag)?;
-        let perm = match tag.attribute("perm") {
-            Some(perm) => Some(perm_from(perm)?),
-            None => Some(Perm::ReadWrite),
-        };
-        let idx = tag.attribute("idx").map(str::trim).unwrap_or_default();
-        add(scanner, collector, tag.name, tag.start, idx, perm, value)?;
+        setting(scanner, collector, &tag, value)?;
     }
+}
+
+/// One setting element read: its identity and permission from the attributes.
+fn setting(
+    scanner: &mut Scanner<'_>,
+    collector: &mut Collector<'_>,
+    tag: &Tag<'_>,
+    value: &str,
+) -> Option<()> {
+    let perm = match tag.attribute("perm") {
+        Some(perm) => Some(perm_from(perm)?),
+        None => Some(Perm::ReadWrite),
+    };
+    let idx = tag.attribute("idx").map(str::trim).unwrap_or_default();
+    add(scanner, collector, tag.name, tag.start, idx, perm, value)
 }
 
 /// Adds one setting, if kept; `None` for an `idx` that is not an identity number.
