@@ -253,52 +253,18 @@ fn clear_channel(config: &DriverConfig<'_>, phone: &Peer<'_>) -> Option<String> 
 
 #[cfg(test)]
 mod tests {
-    use voipguard_asterisk::{Config, ConfigSet};
-    use voipguard_model::{
-        Device, Family, FamilyBasis, Finding, Origin, Setting, SettingKey, Status, Value, Vendor,
-    };
+    use voipguard_model::{Finding, Status};
 
-    use crate::Target;
+    use crate::code::asterisk_services::testing::run_files_with_facts;
 
     /// Runs AST-SIP-15 on `sip` with `remote_phones` stated (or not).
     fn run(sip: &str, remote_phones: Option<bool>) -> Finding {
-        let set = ConfigSet {
-            folder: std::path::PathBuf::new(),
-            configs: vec![Config::parse_bytes("sip.conf", sip.as_bytes())],
-            included_only: Vec::new(),
-        };
-        let mut device = Device::new(
-            "pbx",
-            Vendor::Asterisk,
-            Family::Asterisk,
-            FamilyBasis::Content,
-        );
-        if let Some(remote) = remote_phones {
-            let origin = Origin {
-                file: std::sync::Arc::new("scoptel.toml".into()),
-                line: 3,
-                column: 1,
-                written_as: "[sip] remote_phones".into(),
-            };
-            let setting = Setting {
-                value: Value::Literal(remote.to_string().into()),
-                origin,
-                perm: None,
-                secret: false,
-                conditional: false,
-            };
-            device
-                .settings
-                .insert(SettingKey::global(super::REMOTE_PHONES), setting);
-        }
-        let check = crate::catalogue()
-            .expect("catalogue")
-            .get("AST-SIP-15")
-            .expect("AST-SIP-15 is registered");
-        check.evaluate(Target {
-            device: &device,
-            asterisk: Some(&set),
-        })
+        let stated = remote_phones.map(|remote| if remote { "true" } else { "false" });
+        let facts: Vec<(&str, &str)> = stated
+            .into_iter()
+            .map(|value| (super::REMOTE_PHONES, value))
+            .collect();
+        run_files_with_facts("AST-SIP-15", &[("sip.conf", sip)], &facts)
     }
 
     const PHONE: &str = "[2001]\ntype=friend\nhost=dynamic\nsecret=Vq7#pLm2!xRt9\n";
