@@ -449,6 +449,20 @@ const SCOPTEL: &[Fact] = &[
         "Firewall",
     ),
     fact(
+        "network",
+        "public_interface",
+        ValueType::Bool,
+        "One of the PBX host's own interfaces has a public (internet) address; false when it has only LAN addresses behind a router.",
+        "Firewall",
+    ),
+    fact(
+        "sip",
+        "remote_phones",
+        ValueType::Bool,
+        "Phones or softphones register to this PBX from outside its LAN, over the internet (not through a VPN).",
+        "Firewall",
+    ),
+    fact(
         "telephony",
         "sip_iax_password_policy",
         ValueType::Bool,

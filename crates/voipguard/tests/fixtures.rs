@@ -98,18 +98,38 @@ fn every_fixture_gives_its_expected_status() {
     );
 }
 
+/// Like the audit, ScopTEL facts files inside a PBX folder join that PBX's device.
+fn merge_facts_inside(device: &mut Device, folder: &Path) {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .expect("readable fixture folder")
+        .map(|entry| entry.expect("readable").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("utf-8 facts fixture");
+        if voipguard_facts::sniff(&text) != Some(voipguard_facts::Kind::Scoptel) {
+            continue;
+        }
+        let facts = voipguard_facts::read(&file, &text)
+            .unwrap_or_else(|err| panic!("{}: invalid facts: {err}", file.display()));
+        device.settings.extend(facts.device.settings);
+    }
+}
+
 /// A file fixture is a phone configuration, or a facts file (`.toml`); a folder fixture is an
 /// Asterisk configuration set (loaded from its relative path, so snapshots do not depend on where
 /// the checkout lives).
 fn evaluate_fixture(check: &'static Check, file: &Path, relative: &Path) -> Finding {
     if file.is_dir() {
         let set = ConfigSet::load(relative).expect("readable fixture folder");
-        let device = Device::new(
+        let mut device = Device::new(
             relative.display().to_string(),
             Vendor::Asterisk,
             Family::Asterisk,
             FamilyBasis::Content,
         );
+        merge_facts_inside(&mut device, relative);
         return check.evaluate(Target {
             device: &device,
             asterisk: Some(&set),

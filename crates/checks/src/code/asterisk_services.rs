@@ -573,12 +573,29 @@ pub(crate) mod testing {
     use std::path::PathBuf;
 
     use voipguard_asterisk::{Config, ConfigSet};
-    use voipguard_model::{Device, Family, FamilyBasis, Finding, Vendor};
+    use voipguard_model::{
+        Device, Family, FamilyBasis, Finding, Origin, Setting, SettingKey, Value, Vendor,
+    };
 
     use crate::Target;
 
     /// Runs check `id` on a set made of `files` (name, text); includes are missing.
     pub(crate) fn run_files(id: &str, files: &[(&str, &str)]) -> Finding {
+        run_files_with_facts(id, files, &[])
+    }
+
+    /// Runs check `id` on `set`.
+    pub(crate) fn run_set(id: &str, set: &ConfigSet) -> Finding {
+        run_set_with_facts(id, set, &[])
+    }
+
+    /// Runs check `id` on a set made of `files`, with `facts` (setting name, value) stated in a
+    /// facts file joining the PBX.
+    pub(crate) fn run_files_with_facts(
+        id: &str,
+        files: &[(&str, &str)],
+        facts: &[(&str, &str)],
+    ) -> Finding {
         let set = ConfigSet {
             folder: PathBuf::new(),
             configs: files
@@ -587,17 +604,32 @@ pub(crate) mod testing {
                 .collect(),
             included_only: Vec::new(),
         };
-        run_set(id, &set)
+        run_set_with_facts(id, &set, facts)
     }
 
-    /// Runs check `id` on `set`.
-    pub(crate) fn run_set(id: &str, set: &ConfigSet) -> Finding {
-        let device = Device::new(
+    fn run_set_with_facts(id: &str, set: &ConfigSet, facts: &[(&str, &str)]) -> Finding {
+        let mut device = Device::new(
             "pbx",
             Vendor::Asterisk,
             Family::Asterisk,
             FamilyBasis::Content,
         );
+        for (line, (name, value)) in (1u32..).zip(facts) {
+            let origin = Origin {
+                file: std::sync::Arc::new(PathBuf::from("scoptel.toml")),
+                line,
+                column: 1,
+                written_as: name.trim_start_matches("facts.").into(),
+            };
+            let setting = Setting {
+                value: Value::Literal((*value).into()),
+                origin,
+                perm: None,
+                secret: false,
+                conditional: false,
+            };
+            device.settings.insert(SettingKey::global(*name), setting);
+        }
         let catalogue = crate::catalogue().expect("catalogue loads");
         catalogue
             .get(id)

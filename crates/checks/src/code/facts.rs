@@ -120,3 +120,21 @@ pub(crate) fn decide(cx: &Context<'_>, alternatives: &[&[Requirement]]) -> Findi
     };
     cx.finding(status, message, evidence)
 }
+
+/// A boolean fact as stated in a facts file, with its setting for evidence; `None` when no
+/// facts file states it (or states it as a template). For checks that judge configuration
+/// files in the light of one fact.
+pub(crate) fn stated_bool<'a>(cx: &Context<'a>, key: &str) -> Option<(bool, &'a Setting)> {
+    let setting = cx.device.global(key)?;
+    match setting.value.literal()? {
+        "true" => Some((true, setting)),
+        "false" => Some((false, setting)),
+        _ => None,
+    }
+}
+
+/// "facts.sip.remote_phones is not stated in a facts file (…)": how a check that needs fact
+/// `key` of a `kind` facts file says what it lacks.
+pub(crate) fn not_stated(key: &str, kind: &str) -> String {
+    format!("{key} is not stated in a facts file (see `voipguard facts template --kind {kind}`)")
+}

@@ -57,6 +57,7 @@ mod ast_sip_08;
 mod ast_sip_09;
 mod ast_sip_10;
 mod ast_sip_14;
+mod ast_sip_15;
 mod ast_sip_16;
 mod ast_sip_17;
 mod ast_sip_18;
@@ -198,6 +199,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &ast_sip_09::AstSip09,
     &ast_sip_10::AstSip10,
     &ast_sip_14::AstSip14,
+    &ast_sip_15::AstSip15,
     &ast_sip_16::AstSip16,
     &ast_sip_17::AstSip17,
     &ast_sip_18::AstSip18,
