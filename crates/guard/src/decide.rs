@@ -264,8 +264,8 @@ struct SourceState {
 
 impl SourceState {
     fn prune(&mut self, oldest: u32) {
-        if self.hits.first().is_some_and(|&h| Hit(h).at() < oldest) || self.hits.len() > MAX_HITS {
-            let kept: Vec<u64> = self.hits.iter().copied().filter(|&h| Hit(h).at() >= oldest).collect();
+        if self.hits.first().is_some_and(|&h| Hit(h).at() <= oldest) || self.hits.len() > MAX_HITS {
+            let kept: Vec<u64> = self.hits.iter().copied().filter(|&h| Hit(h).at() > oldest).collect();
             let skip = kept.len().saturating_sub(MAX_HITS);
             self.hits = kept.get(skip..).unwrap_or_default().into();
         }
