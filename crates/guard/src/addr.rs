@@ -23,9 +23,7 @@ impl AddrError {
 /// One attacker, one key: IPv4-mapped IPv6 becomes IPv4.
 pub(crate) fn normalise(address: IpAddr) -> IpAddr {
     match address {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 @ IpAddr::V4(_) => v4,
     }
 }
@@ -101,7 +99,8 @@ mod tests {
     use super::*;
 
     fn ip(text: &str) -> IpAddr {
-        text.parse().unwrap_or_else(|_| panic!("bad test address {text}"))
+        text.parse()
+            .unwrap_or_else(|_| panic!("bad test address {text}"))
     }
 
     #[test]
@@ -112,7 +111,10 @@ mod tests {
         assert_eq!(parse_host_port("[2001:db8::7]:5060"), Ok(ip("2001:db8::7")));
         assert_eq!(parse_host_port("[::ffff:1.2.3.4]:5060"), Ok(ip("1.2.3.4")));
         assert_eq!(parse_host_port("2001:db8::1"), Ok(ip("2001:db8::1")));
-        assert_eq!(parse_host_port("2001:db8::1:1234"), Err(AddrError::Ambiguous));
+        assert_eq!(
+            parse_host_port("2001:db8::1:1234"),
+            Err(AddrError::Ambiguous)
+        );
         assert_eq!(parse_host_port("example.com"), Err(AddrError::Invalid));
         assert_eq!(parse_host_port("1.2.3.4:x"), Err(AddrError::Invalid));
         assert_eq!(parse_host_port("192.030.0.6"), Err(AddrError::Invalid));
@@ -120,10 +122,22 @@ mod tests {
 
     #[test]
     fn remote_address_shapes() {
-        assert_eq!(parse_remote_address("IPV4/UDP/1.2.3.4/5060"), Ok(ip("1.2.3.4")));
-        assert_eq!(parse_remote_address("IPV6/UDP/2001:db8::7/5060"), Ok(ip("2001:db8::7")));
+        assert_eq!(
+            parse_remote_address("IPV4/UDP/1.2.3.4/5060"),
+            Ok(ip("1.2.3.4"))
+        );
+        assert_eq!(
+            parse_remote_address("IPV6/UDP/2001:db8::7/5060"),
+            Ok(ip("2001:db8::7"))
+        );
         assert_eq!(parse_remote_address("IPV4/1.2.3.4/5060"), Ok(ip("1.2.3.4")));
-        assert_eq!(parse_remote_address("IPV4/UDP/YYYYYYYY/5062"), Err(AddrError::Invalid));
-        assert_eq!(parse_remote_address("IPV4/UDP/1.2.3.4"), Err(AddrError::Invalid));
+        assert_eq!(
+            parse_remote_address("IPV4/UDP/YYYYYYYY/5062"),
+            Err(AddrError::Invalid)
+        );
+        assert_eq!(
+            parse_remote_address("IPV4/UDP/1.2.3.4"),
+            Err(AddrError::Invalid)
+        );
     }
 }

@@ -12,7 +12,10 @@ pub(crate) struct AddrMap<S> {
 
 impl<S> Default for AddrMap<S> {
     fn default() -> Self {
-        Self { v4: HashMap::new(), v6: HashMap::new() }
+        Self {
+            v4: HashMap::new(),
+            v6: HashMap::new(),
+        }
     }
 }
 
@@ -35,13 +38,21 @@ impl<S> AddrMap<S> {
     }
 
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(IpAddr, &mut S) -> bool) {
-        self.v4.retain(|&k, s| keep(IpAddr::V4(Ipv4Addr::from(k)), s));
-        self.v6.retain(|&k, s| keep(IpAddr::V6(Ipv6Addr::from(k)), s));
+        self.v4
+            .retain(|&k, s| keep(IpAddr::V4(Ipv4Addr::from(k)), s));
+        self.v6
+            .retain(|&k, s| keep(IpAddr::V6(Ipv6Addr::from(k)), s));
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (IpAddr, &S)> {
-        let v4 = self.v4.iter().map(|(&k, s)| (IpAddr::V4(Ipv4Addr::from(k)), s));
-        let v6 = self.v6.iter().map(|(&k, s)| (IpAddr::V6(Ipv6Addr::from(k)), s));
+        let v4 = self
+            .v4
+            .iter()
+            .map(|(&k, s)| (IpAddr::V4(Ipv4Addr::from(k)), s));
+        let v6 = self
+            .v6
+            .iter()
+            .map(|(&k, s)| (IpAddr::V6(Ipv6Addr::from(k)), s));
         v4.chain(v6)
     }
 

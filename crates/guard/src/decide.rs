@@ -65,15 +65,33 @@ impl Default for Policy {
     fn default() -> Self {
         let ten_minutes = 600;
         Self {
-            sip: Threshold { count: 10, seconds: ten_minutes },
-            iax2: Threshold { count: 10, seconds: ten_minutes },
-            ami: Threshold { count: 5, seconds: ten_minutes },
-            ssh: Threshold { count: 5, seconds: ten_minutes },
+            sip: Threshold {
+                count: 10,
+                seconds: ten_minutes,
+            },
+            iax2: Threshold {
+                count: 10,
+                seconds: ten_minutes,
+            },
+            ami: Threshold {
+                count: 5,
+                seconds: ten_minutes,
+            },
+            ssh: Threshold {
+                count: 5,
+                seconds: ten_minutes,
+            },
             ban_seconds: ten_minutes,
             repeat_factor: 2,
             max_ban_seconds: 7 * 24 * 3600,
-            account_scan: Some(Threshold { count: 8, seconds: ten_minutes }),
-            distributed: Some(Threshold { count: 20, seconds: ten_minutes }),
+            account_scan: Some(Threshold {
+                count: 8,
+                seconds: ten_minutes,
+            }),
+            distributed: Some(Threshold {
+                count: 20,
+                seconds: ten_minutes,
+            }),
             ipv6_prefix: None,
             allowlist: Vec::new(),
             max_tracked_accounts: 100_000,
@@ -155,7 +173,11 @@ pub enum BanReason {
 impl fmt::Display for BanReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Failures { service, failures, seconds } => {
+            Self::Failures {
+                service,
+                failures,
+                seconds,
+            } => {
                 write!(f, "{failures} {service} failures in {seconds} s")
             }
             Self::AccountScan { accounts, seconds } => {
@@ -265,7 +287,12 @@ struct SourceState {
 impl SourceState {
     fn prune(&mut self, oldest: u32) {
         if self.hits.first().is_some_and(|&h| Hit(h).at() <= oldest) || self.hits.len() > MAX_HITS {
-            let kept: Vec<u64> = self.hits.iter().copied().filter(|&h| Hit(h).at() > oldest).collect();
+            let kept: Vec<u64> = self
+                .hits
+                .iter()
+                .copied()
+                .filter(|&h| Hit(h).at() > oldest)
+                .collect();
             let skip = kept.len().saturating_sub(MAX_HITS);
             self.hits = kept.get(skip..).unwrap_or_default().into();
         }
@@ -395,10 +422,19 @@ impl Engine {
         decisions
     }
 
-    fn ban_reason(policy: &Policy, source: &SourceState, service: Service, now: u32) -> Option<BanReason> {
+    fn ban_reason(
+        policy: &Policy,
+        source: &SourceState,
+        service: Service,
+        now: u32,
+    ) -> Option<BanReason> {
         let within = |seconds: u32| {
             let oldest = now.saturating_sub(seconds);
-            source.hits.iter().map(|&h| Hit(h)).filter(move |h| h.at() > oldest || seconds == 0)
+            source
+                .hits
+                .iter()
+                .map(|&h| Hit(h))
+                .filter(move |h| h.at() > oldest || seconds == 0)
         };
         let threshold = policy.threshold(service);
         let failures = within(threshold.seconds)
@@ -406,24 +442,40 @@ impl Engine {
             .count();
         let failures = u32::try_from(failures).unwrap_or(u32::MAX);
         if threshold.count > 0 && failures >= threshold.count {
-            return Some(BanReason::Failures { service, failures, seconds: threshold.seconds });
+            return Some(BanReason::Failures {
+                service,
+                failures,
+                seconds: threshold.seconds,
+            });
         }
         let scan = policy.account_scan?;
-        let mut tags: Vec<u64> = within(scan.seconds).map(Hit::tag).filter(|&t| t != 0).collect();
+        let mut tags: Vec<u64> = within(scan.seconds)
+            .map(Hit::tag)
+            .filter(|&t| t != 0)
+            .collect();
         tags.sort_unstable();
         tags.dedup();
         let accounts = u32::try_from(tags.len()).unwrap_or(u32::MAX);
-        (scan.count > 0 && accounts >= scan.count)
-            .then_some(BanReason::AccountScan { accounts, seconds: scan.seconds })
+        (scan.count > 0 && accounts >= scan.count).then_some(BanReason::AccountScan {
+            accounts,
+            seconds: scan.seconds,
+        })
     }
 
     /// Distributed attempts: distinct sources per account, alert once per window.
-    fn follow_account(&mut self, failure: &Failure<'_>, target: IpNet, now: u32) -> Option<Decision> {
+    fn follow_account(
+        &mut self,
+        failure: &Failure<'_>,
+        target: IpNet,
+        now: u32,
+    ) -> Option<Decision> {
         let threshold = self.policy.distributed?;
         let account = failure.account?;
         let key = hash_of((failure.service, account));
         let oldest = now.saturating_sub(threshold.seconds);
-        if !self.accounts.contains_key(&key) && self.accounts.len() >= self.policy.max_tracked_accounts {
+        if !self.accounts.contains_key(&key)
+            && self.accounts.len() >= self.policy.max_tracked_accounts
+        {
             // Sweep at most once a second so a flood of new accounts does not sweep per line.
             if self.last_account_sweep == now {
                 return None;

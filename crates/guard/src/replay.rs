@@ -257,7 +257,12 @@ impl Replay {
     /// The report.
     #[must_use]
     pub fn finish(self) -> ReplayReport {
-        let Self { engine, totals, banned, .. } = self;
+        let Self {
+            engine,
+            totals,
+            banned,
+            ..
+        } = self;
         let policy = engine.policy().clone();
         drop(engine);
         let mut sources: Vec<(IpAddr, Totals, bool)> = totals

@@ -3,7 +3,9 @@
 
 use std::net::IpAddr;
 
-use voipguard_guard::{BanReason, Decision, Engine, EngineState, Failure, IpNet, Policy, Reason, Service, Threshold};
+use voipguard_guard::{
+    BanReason, Decision, Engine, EngineState, Failure, IpNet, Policy, Reason, Service, Threshold,
+};
 
 fn ip(text: &str) -> IpAddr {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -14,18 +16,38 @@ fn net(text: &str) -> IpNet {
 }
 
 fn failure<'a>(address: &str, service: Service, account: Option<&'a str>) -> Failure<'a> {
-    Failure { service, address: ip(address), account, reason: Reason::WrongPassword, time: None, attempts: 1, evidence: "evidence line" }
+    Failure {
+        service,
+        address: ip(address),
+        account,
+        reason: Reason::WrongPassword,
+        time: None,
+        attempts: 1,
+        evidence: "evidence line",
+    }
 }
 
 fn policy() -> Policy {
     Policy {
-        sip: Threshold { count: 3, seconds: 60 },
-        ssh: Threshold { count: 2, seconds: 60 },
+        sip: Threshold {
+            count: 3,
+            seconds: 60,
+        },
+        ssh: Threshold {
+            count: 2,
+            seconds: 60,
+        },
         ban_seconds: 100,
         repeat_factor: 2,
         max_ban_seconds: 350,
-        account_scan: Some(Threshold { count: 4, seconds: 60 }),
-        distributed: Some(Threshold { count: 3, seconds: 60 }),
+        account_scan: Some(Threshold {
+            count: 4,
+            seconds: 60,
+        }),
+        distributed: Some(Threshold {
+            count: 3,
+            seconds: 60,
+        }),
         ..Policy::default()
     }
 }
@@ -34,7 +56,13 @@ fn bans(decisions: &[Decision]) -> Vec<(IpNet, i64, BanReason, u32)> {
     decisions
         .iter()
         .filter_map(|d| match d {
-            Decision::Ban { target, until, reason, offence, evidence } => {
+            Decision::Ban {
+                target,
+                until,
+                reason,
+                offence,
+                evidence,
+            } => {
                 assert_eq!(evidence, "evidence line");
                 Some((*target, *until, *reason, *offence))
             }
@@ -52,7 +80,11 @@ fn sliding_window_per_service() {
     // The first failure has left the 60 s window: still two.
     assert!(engine.observe(&f, 1061).is_empty());
     let decided = bans(&engine.observe(&f, 1070));
-    let reason = BanReason::Failures { service: Service::Sip, failures: 3, seconds: 60 };
+    let reason = BanReason::Failures {
+        service: Service::Sip,
+        failures: 3,
+        seconds: 60,
+    };
     assert_eq!(decided, vec![(net("198.51.100.1/32"), 1170, reason, 1)]);
     // SSH has its own, smaller window; SIP failures do not count towards it.
     let ssh = failure("198.51.100.2", Service::Ssh, None);
@@ -74,7 +106,10 @@ fn repeat_offenders_are_banned_longer_up_to_the_maximum() {
         let decided = bans(&engine.observe(&f, now));
         let (_, until, _, offence) = decided[0];
         lengths.push((until - now, offence));
-        assert!(engine.observe(&f, now + 1).is_empty(), "no second ban while banned");
+        assert!(
+            engine.observe(&f, now + 1).is_empty(),
+            "no second ban while banned"
+        );
         assert_eq!(engine.expire(until), vec![net("198.51.100.3/32")]);
     }
     assert_eq!(lengths, vec![(100, 1), (200, 2), (350, 3), (350, 4)]);
@@ -94,7 +129,13 @@ fn account_scan_bans_one_source_trying_many_accounts() {
     }
     let decided = bans(&decided);
     assert_eq!(decided.len(), 1, "{decided:?}");
-    assert_eq!(decided[0].2, BanReason::AccountScan { accounts: 4, seconds: 60 });
+    assert_eq!(
+        decided[0].2,
+        BanReason::AccountScan {
+            accounts: 4,
+            seconds: 60
+        }
+    );
 }
 
 #[test]
@@ -105,10 +146,24 @@ fn distributed_attempts_alert_without_banning() {
         decisions.extend(engine.observe(&failure(source, Service::Sip, Some("200")), 50));
     }
     assert!(bans(&decisions).is_empty());
-    let alerts: Vec<_> = decisions.iter().filter(|d| matches!(d, Decision::Alert { .. })).collect();
+    let alerts: Vec<_> = decisions
+        .iter()
+        .filter(|d| matches!(d, Decision::Alert { .. }))
+        .collect();
     assert_eq!(alerts.len(), 1, "one alert per window: {alerts:?}");
-    let Decision::Alert { account, sources, service, .. } = alerts[0] else { unreachable!() };
-    assert_eq!((account.as_str(), *sources, *service), ("200", 3, Service::Sip));
+    let Decision::Alert {
+        account,
+        sources,
+        service,
+        ..
+    } = alerts[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (account.as_str(), *sources, *service),
+        ("200", 3, Service::Sip)
+    );
 }
 
 #[test]

@@ -8,7 +8,9 @@ use serde_json::Value;
 use voipguard_guard::{LineOutcome, Parser};
 
 fn corpus(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/logs")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -29,7 +31,11 @@ fn excluded(host: &str) -> Option<&'static str> {
 
 /// Whether a `# filterOptions:` value includes fail2ban's default (normal) mode.
 fn includes_normal_mode(options: &Value) -> bool {
-    let normal = |o: &Value| o.get("mode").and_then(Value::as_str).is_none_or(|m| m == "normal");
+    let normal = |o: &Value| {
+        o.get("mode")
+            .and_then(Value::as_str)
+            .is_none_or(|m| m == "normal")
+    };
     match options {
         Value::Array(list) => list.iter().any(normal),
         other => normal(other),
@@ -55,25 +61,33 @@ struct Tally {
 fn check_file(name: &str) -> Tally {
     let text = corpus(name);
     let mut parser = Parser::new(2005);
-    let mut tally = Tally { checked: 0, excluded: Vec::new(), skipped_modes: 0 };
+    let mut tally = Tally {
+        checked: 0,
+        excluded: Vec::new(),
+        skipped_modes: 0,
+    };
     let mut normal_mode = true;
     let mut expectation: Option<Value> = None;
     let mut failures = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
         if let Some(json) = line.strip_prefix("# failJSON:") {
-            expectation = Some(serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}:{number}: {e}")));
+            expectation =
+                Some(serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}:{number}: {e}")));
             continue;
         }
         if let Some(json) = line.strip_prefix("# filterOptions:") {
-            let options: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}:{number}: {e}"));
+            let options: Value =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}:{number}: {e}"));
             normal_mode = includes_normal_mode(&options);
             continue;
         }
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let Some(expected) = expectation.take() else { continue };
+        let Some(expected) = expectation.take() else {
+            continue;
+        };
         if !normal_mode {
             tally.skipped_modes += 1;
             continue;
@@ -85,19 +99,30 @@ fn check_file(name: &str) -> Tally {
                 continue;
             }
         }
-        let must_match = expected.get("match").and_then(Value::as_bool).unwrap_or(false);
+        let must_match = expected
+            .get("match")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let host = expected.get("host").and_then(Value::as_str);
         if let Some(why) = host.and_then(excluded) {
             if let LineOutcome::Failure(f) = &outcome {
-                failures.push(format!("{name}:{number}: excluded host yielded {}", f.address));
+                failures.push(format!(
+                    "{name}:{number}: excluded host yielded {}",
+                    f.address
+                ));
             }
-            tally.excluded.push((format!("{name}:{number} {}", host.unwrap_or_default()), why));
+            tally
+                .excluded
+                .push((format!("{name}:{number} {}", host.unwrap_or_default()), why));
             continue;
         }
         tally.checked += 1;
         match (&outcome, must_match, host) {
             (LineOutcome::Failure(f), false, _) => {
-                failures.push(format!("{name}:{number}: unexpected failure {} in {line}", f.address));
+                failures.push(format!(
+                    "{name}:{number}: unexpected failure {} in {line}",
+                    f.address
+                ));
             }
             (LineOutcome::Failure(f), true, Some(host)) => {
                 let want: IpAddr = host.parse().unwrap_or_else(|e| panic!("{host}: {e}"));
@@ -110,14 +135,28 @@ fn check_file(name: &str) -> Tally {
             (other, true, _) => failures.push(format!("{name}:{number}: {other:?} for {line}")),
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     tally
 }
 
 /// Times without an offset on the line are the log's clock; compare month, day and time (the year
 /// of year-less lines is fail2ban's test-suite guess).
-fn check_time(expected: &Value, time: Option<i64>, line: &str, failures: &mut Vec<String>, name: &str, number: usize) {
-    let Some(want) = expected.get("time").and_then(Value::as_str) else { return };
+fn check_time(
+    expected: &Value,
+    time: Option<i64>,
+    line: &str,
+    failures: &mut Vec<String>,
+    name: &str,
+    number: usize,
+) {
+    let Some(want) = expected.get("time").and_then(Value::as_str) else {
+        return;
+    };
     if line.starts_with('<') || line.starts_with(|c: char| c.is_ascii_digit()) {
         return;
     }
@@ -135,15 +174,27 @@ fn check_time(expected: &Value, time: Option<i64>, line: &str, failures: &mut Ve
 #[test]
 fn asterisk_fail_json() {
     let tally = check_file("fail2ban_tests_files_logs_asterisk.log");
-    assert!(tally.checked >= 45, "only {} expectations checked", tally.checked);
+    assert!(
+        tally.checked >= 45,
+        "only {} expectations checked",
+        tally.checked
+    );
     assert_eq!(tally.excluded.len(), 1, "{:?}", tally.excluded);
 }
 
 #[test]
 fn sshd_fail_json_normal_mode() {
     let tally = check_file("fail2ban_tests_files_logs_sshd.log");
-    assert!(tally.checked >= 80, "only {} expectations checked", tally.checked);
+    assert!(
+        tally.checked >= 80,
+        "only {} expectations checked",
+        tally.checked
+    );
     let hosts: Vec<&str> = tally.excluded.iter().map(|(h, _)| h.as_str()).collect();
     assert_eq!(tally.excluded.len(), 5, "{hosts:?}");
-    assert!(tally.skipped_modes > 30, "ddos/extra/aggressive blocks: {}", tally.skipped_modes);
+    assert!(
+        tally.skipped_modes > 30,
+        "ddos/extra/aggressive blocks: {}",
+        tally.skipped_modes
+    );
 }

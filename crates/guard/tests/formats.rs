@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use voipguard_guard::{LineOutcome, Parser, Reason, Service, parse_ami_event};
 
 fn corpus(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/logs")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -21,8 +23,26 @@ fn expected_peer(line: &str) -> Option<IpAddr> {
     if line.contains("Failed to authenticate device") {
         return None;
     }
-    for candidate in ["198.51.100.7", "198.51.100.8", "198.51.100.9", "198.51.100.10", "198.51.100.11", "2001:db8::7", "2001:db8::8", "2001:db8::10"] {
-        let bounded = [format!("'{candidate}:"), format!("[{candidate}]"), format!(":{candidate}:"), format!("/{candidate}/"), format!("({candidate}:"), format!(" {candidate} "), format!("from {candidate}"), format!("Host {candidate}")];
+    for candidate in [
+        "198.51.100.7",
+        "198.51.100.8",
+        "198.51.100.9",
+        "198.51.100.10",
+        "198.51.100.11",
+        "2001:db8::7",
+        "2001:db8::8",
+        "2001:db8::10",
+    ] {
+        let bounded = [
+            format!("'{candidate}:"),
+            format!("[{candidate}]"),
+            format!(":{candidate}:"),
+            format!("/{candidate}/"),
+            format!("({candidate}:"),
+            format!(" {candidate} "),
+            format!("from {candidate}"),
+            format!("Host {candidate}"),
+        ];
         if bounded.iter().any(|b| line.contains(b.as_str())) {
             return Some(ip(candidate));
         }
@@ -35,7 +55,10 @@ fn every_synthetic_format_line() {
     let text = corpus("asterisk_log_formats_from_source.txt");
     let mut parser = Parser::new(2024);
     let mut lines = 0;
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         lines += 1;
         let outcome = parser.parse_line(line);
         match (expected_peer(line), outcome) {
@@ -51,18 +74,59 @@ fn every_synthetic_format_line() {
 #[test]
 fn forms_fail2ban_misses() {
     let cases = [
-        ("[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Host 198.51.100.9 denied access to register peer '100'", Service::Iax2, Reason::RegistrationDenied, Some("100")),
-        ("[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Host 198.51.100.9 did not provide proper plaintext password for '100'", Service::Iax2, Reason::WrongPassword, Some("100")),
-        ("[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Rejected connect attempt from 198.51.100.9:4569, request '0044123@default' does not exist", Service::Iax2, Reason::ConnectRejected, Some("0044123")),
-        ("[2024-11-06 08:00:06] WARNING[4400] chan_iax2.c: Host 198.51.100.9:4569 failed to authenticate as 100", Service::Iax2, Reason::WrongPassword, Some("100")),
-        ("[2024-11-06 08:00:07] NOTICE[4500] chan_sip.c: Registration from '<sip:100@203.0.113.1>' failed for '198.51.100.10:5060' - Device not configured to use this transport type", Service::Sip, Reason::WrongTransport, Some("100")),
-        ("[2024-11-06 08:00:04] NOTICE[4243][C-0000002a] res_pjsip_session.c: anonymous: Call (UDP:198.51.100.7:5060) to extension '0046123456789' rejected because extension not found in context 'from-sip-external'.", Service::Sip, Reason::ExtensionNotFound, Some("0046123456789")),
-        ("[2024-11-06 08:00:02] NOTICE[4242] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:101@203.0.113.1>' failed for '198.51.100.7:5060' (callid: x2) - No matching endpoint found after 5 tries in 2.500 ms", Service::Sip, Reason::UnknownAccount, Some("101")),
+        (
+            "[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Host 198.51.100.9 denied access to register peer '100'",
+            Service::Iax2,
+            Reason::RegistrationDenied,
+            Some("100"),
+        ),
+        (
+            "[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Host 198.51.100.9 did not provide proper plaintext password for '100'",
+            Service::Iax2,
+            Reason::WrongPassword,
+            Some("100"),
+        ),
+        (
+            "[2024-11-06 08:00:06] NOTICE[4400] chan_iax2.c: Rejected connect attempt from 198.51.100.9:4569, request '0044123@default' does not exist",
+            Service::Iax2,
+            Reason::ConnectRejected,
+            Some("0044123"),
+        ),
+        (
+            "[2024-11-06 08:00:06] WARNING[4400] chan_iax2.c: Host 198.51.100.9:4569 failed to authenticate as 100",
+            Service::Iax2,
+            Reason::WrongPassword,
+            Some("100"),
+        ),
+        (
+            "[2024-11-06 08:00:07] NOTICE[4500] chan_sip.c: Registration from '<sip:100@203.0.113.1>' failed for '198.51.100.10:5060' - Device not configured to use this transport type",
+            Service::Sip,
+            Reason::WrongTransport,
+            Some("100"),
+        ),
+        (
+            "[2024-11-06 08:00:04] NOTICE[4243][C-0000002a] res_pjsip_session.c: anonymous: Call (UDP:198.51.100.7:5060) to extension '0046123456789' rejected because extension not found in context 'from-sip-external'.",
+            Service::Sip,
+            Reason::ExtensionNotFound,
+            Some("0046123456789"),
+        ),
+        (
+            "[2024-11-06 08:00:02] NOTICE[4242] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:101@203.0.113.1>' failed for '198.51.100.7:5060' (callid: x2) - No matching endpoint found after 5 tries in 2.500 ms",
+            Service::Sip,
+            Reason::UnknownAccount,
+            Some("101"),
+        ),
     ];
     let mut parser = Parser::new(2024);
     for (line, service, reason, account) in cases {
-        let LineOutcome::Failure(f) = parser.parse_line(line) else { panic!("missed {line}") };
-        assert_eq!((f.service, f.reason, f.account), (service, reason, account), "{line}");
+        let LineOutcome::Failure(f) = parser.parse_line(line) else {
+            panic!("missed {line}")
+        };
+        assert_eq!(
+            (f.service, f.reason, f.account),
+            (service, reason, account),
+            "{line}"
+        );
         assert_eq!(f.evidence, line);
     }
 }
@@ -72,18 +136,45 @@ fn ami_security_event_blocks() {
     let text = corpus("ami_security_events_samples.txt");
     let blocks: Vec<String> = text
         .split("\n\n")
-        .map(|b| b.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\r\n"))
+        .map(|b| {
+            b.lines()
+                .filter(|l| !l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join("\r\n")
+        })
         .filter(|b| b.starts_with("Event:"))
         .collect();
     assert_eq!(blocks.len(), 4);
     let outcomes: Vec<LineOutcome<'_>> = blocks.iter().map(|b| parse_ami_event(b)).collect();
     // The first sample's addresses were redacted to XXXXXXXX/YYYYYYYY upstream.
-    assert!(matches!(outcomes[0], LineOutcome::Unparsed(_)), "{:?}", outcomes[0]);
-    let LineOutcome::Failure(invalid_account) = &outcomes[1] else { panic!("{:?}", outcomes[1]) };
-    assert_eq!((invalid_account.address, invalid_account.account, invalid_account.reason), (ip("10.211.55.2"), Some("55001"), Reason::UnknownAccount));
-    let LineOutcome::Failure(invalid_password) = &outcomes[2] else { panic!("{:?}", outcomes[2]) };
-    assert_eq!((invalid_password.address, invalid_password.service), (ip("10.211.55.2"), Service::Sip));
-    assert_eq!(outcomes[3], LineOutcome::Ignored, "ChallengeSent is not a failure");
+    assert!(
+        matches!(outcomes[0], LineOutcome::Unparsed(_)),
+        "{:?}",
+        outcomes[0]
+    );
+    let LineOutcome::Failure(invalid_account) = &outcomes[1] else {
+        panic!("{:?}", outcomes[1])
+    };
+    assert_eq!(
+        (
+            invalid_account.address,
+            invalid_account.account,
+            invalid_account.reason
+        ),
+        (ip("10.211.55.2"), Some("55001"), Reason::UnknownAccount)
+    );
+    let LineOutcome::Failure(invalid_password) = &outcomes[2] else {
+        panic!("{:?}", outcomes[2])
+    };
+    assert_eq!(
+        (invalid_password.address, invalid_password.service),
+        (ip("10.211.55.2"), Service::Sip)
+    );
+    assert_eq!(
+        outcomes[3],
+        LineOutcome::Ignored,
+        "ChallengeSent is not a failure"
+    );
 }
 
 #[test]
@@ -91,7 +182,9 @@ fn ami_block_with_two_remote_addresses_is_not_guessed() {
     let block = "Event: InvalidPassword\r\nService: AMI\r\nRemoteAddress: IPV4/TCP/6.6.6.6/1\r\nRemoteAddress: IPV4/TCP/198.51.100.8/40000\r\n";
     assert!(matches!(parse_ami_event(block), LineOutcome::Unparsed(_)));
     let v6 = "Event: InvalidAccountID\nService: PJSIP\nAccountID: 100\nRemoteAddress: IPV6/UDP/::ffff:198.51.100.8/5060\n";
-    let LineOutcome::Failure(f) = parse_ami_event(v6) else { panic!("v4-mapped") };
+    let LineOutcome::Failure(f) = parse_ami_event(v6) else {
+        panic!("v4-mapped")
+    };
     assert_eq!(f.address, ip("198.51.100.8"));
 }
 
@@ -133,7 +226,9 @@ fn injected_addresses_are_never_taken() {
         }
     }
     // Where the imitation is misplaced, the real field is still found.
-    let LineOutcome::Failure(f) = parser.parse_line(lines[3]) else { panic!("account injection") };
+    let LineOutcome::Failure(f) = parser.parse_line(lines[3]) else {
+        panic!("account injection")
+    };
     assert_eq!(f.address, ip("10.250.251.252"));
 }
 
@@ -141,16 +236,30 @@ fn injected_addresses_are_never_taken() {
 fn ipv6_and_mapped_forms() {
     let mut parser = Parser::new(2024);
     let cases = [
-        ("[2024-11-06 08:00:03] NOTICE[1] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:100@[2001:db8::1]>' failed for '[::ffff:198.51.100.7]:5060' (callid: x3) - Failed to authenticate", "198.51.100.7"),
-        ("[2024-11-06 08:00:05] NOTICE[1] manager.c: 2001:db8::8 failed to authenticate as 'admin'", "2001:db8::8"),
-        ("Jan  5 01:31:41 www sshd[1643]: ROOT LOGIN REFUSED FROM ::ffff:1.2.3.4", "1.2.3.4"),
+        (
+            "[2024-11-06 08:00:03] NOTICE[1] res_pjsip/pjsip_distributor.c: Request 'REGISTER' from '<sip:100@[2001:db8::1]>' failed for '[::ffff:198.51.100.7]:5060' (callid: x3) - Failed to authenticate",
+            "198.51.100.7",
+        ),
+        (
+            "[2024-11-06 08:00:05] NOTICE[1] manager.c: 2001:db8::8 failed to authenticate as 'admin'",
+            "2001:db8::8",
+        ),
+        (
+            "Jan  5 01:31:41 www sshd[1643]: ROOT LOGIN REFUSED FROM ::ffff:1.2.3.4",
+            "1.2.3.4",
+        ),
     ];
     for (line, want) in cases {
-        let LineOutcome::Failure(f) = parser.parse_line(line) else { panic!("{line}") };
+        let LineOutcome::Failure(f) = parser.parse_line(line) else {
+            panic!("{line}")
+        };
         assert_eq!(f.address, ip(want));
     }
     let ambiguous = "[2013-11-11 14:33:38] WARNING[1][C-1] Ext. s: \"Rejecting unknown SIP connection from 2001:db8::1:1234\"";
-    assert!(matches!(parser.parse_line(ambiguous), LineOutcome::Unparsed(_)));
+    assert!(matches!(
+        parser.parse_line(ambiguous),
+        LineOutcome::Unparsed(_)
+    ));
 }
 
 #[test]

@@ -51,7 +51,11 @@ fn message(line: &str) -> Option<&str> {
     let mut from = 0;
     let after_level = loop {
         let open = from + memchr(b'[', bytes.get(from..)?)?;
-        let word_end = if open > 0 && bytes.get(open - 1) == Some(&b' ') { open - 1 } else { open };
+        let word_end = if open > 0 && bytes.get(open - 1) == Some(&b' ') {
+            open - 1
+        } else {
+            open
+        };
         let head = bytes.get(..word_end)?;
         let word_start = head
             .iter()
@@ -89,7 +93,11 @@ fn message(line: &str) -> Option<&str> {
     let after_number = after_file.get(line_digits..)?.strip_prefix(' ')?;
     let after_number = after_number.strip_prefix("in ").unwrap_or(after_number);
     let function_end = after_number.find(": ")?;
-    Some(after_number.get(function_end + 2..)?.trim_start_matches(' '))
+    Some(
+        after_number
+            .get(function_end + 2..)?
+            .trim_start_matches(' '),
+    )
 }
 
 struct Found<'a> {
@@ -135,7 +143,10 @@ fn host_port(text: &str) -> Result<IpAddr, &'static str> {
 
 /// The user part of the first `sip:`/`sips:` URI in `text`.
 fn uri_user(text: &str) -> Option<&str> {
-    let at = text.find("sip:").map(|at| at + 4).or_else(|| text.find("sips:").map(|at| at + 5))?;
+    let at = text
+        .find("sip:")
+        .map(|at| at + 4)
+        .or_else(|| text.find("sips:").map(|at| at + 5))?;
     let rest = text.get(at..)?;
     let end = rest.find(['@', '>', '\''])?;
     rest.get(..end)
@@ -409,14 +420,38 @@ mod tests {
     #[test]
     fn message_after_each_prefix() {
         let cases = [
-            ("[Nov  6 08:00:01] NOTICE[4242] res_pjsip/pjsip_distributor.c: Request x", "Request x"),
-            ("[2016-06-09 00:01:02] NOTICE [22382] manager.c: 192.0.2.1 failed", "192.0.2.1 failed"),
-            ("[Jun 12 15:13:54] NOTICE[3980] res_pjsip_session.c:  anonymous: Call (", "anonymous: Call ("),
-            ("Nov  4 18:30:40 localhost asterisk[32229]: NOTICE[32257]: chan_sip.c:23417 in handle_request_register: Registration", "Registration"),
-            ("NOTICE[566]: chan_sip.c:28926 handle_request_register: Registration", "Registration"),
-            ("[2013-02-05 23:44:42] NOTICE[436][C-00000fa9] chan_sip.c: Call from ''", "Call from ''"),
-            ("[x] WARNING[8447][C-00000244] Ext. s: \"Rejecting unknown\"", "\"Rejecting unknown\""),
-            ("Mar  1 15:35:53 pbx asterisk[2350]: WARNING[1195][C-00000b43]: Ext. s:6 in @ from-sip-external: \"Rejecting", "\"Rejecting"),
+            (
+                "[Nov  6 08:00:01] NOTICE[4242] res_pjsip/pjsip_distributor.c: Request x",
+                "Request x",
+            ),
+            (
+                "[2016-06-09 00:01:02] NOTICE [22382] manager.c: 192.0.2.1 failed",
+                "192.0.2.1 failed",
+            ),
+            (
+                "[Jun 12 15:13:54] NOTICE[3980] res_pjsip_session.c:  anonymous: Call (",
+                "anonymous: Call (",
+            ),
+            (
+                "Nov  4 18:30:40 localhost asterisk[32229]: NOTICE[32257]: chan_sip.c:23417 in handle_request_register: Registration",
+                "Registration",
+            ),
+            (
+                "NOTICE[566]: chan_sip.c:28926 handle_request_register: Registration",
+                "Registration",
+            ),
+            (
+                "[2013-02-05 23:44:42] NOTICE[436][C-00000fa9] chan_sip.c: Call from ''",
+                "Call from ''",
+            ),
+            (
+                "[x] WARNING[8447][C-00000244] Ext. s: \"Rejecting unknown\"",
+                "\"Rejecting unknown\"",
+            ),
+            (
+                "Mar  1 15:35:53 pbx asterisk[2350]: WARNING[1195][C-00000b43]: Ext. s:6 in @ from-sip-external: \"Rejecting",
+                "\"Rejecting",
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(message(line), Some(expected), "{line}");

@@ -41,7 +41,11 @@ impl Parser {
     /// January step).
     #[must_use]
     pub fn new(year: i32) -> Self {
-        Self { year, last_month: 0, ssh: sshd::Tracker::default() }
+        Self {
+            year,
+            last_month: 0,
+            ssh: sshd::Tracker::default(),
+        }
     }
 
     fn seconds(&mut self, stamp: Stamp) -> i64 {
@@ -64,8 +68,9 @@ impl Parser {
         if let Some((_, end)) = leading {
             let header_is_syslog = !line.starts_with('[');
             if header_is_syslog
-                && let Some((pid, message)) =
-                    line.get(end..).and_then(|rest| sshd::message(rest, line.starts_with('<')))
+                && let Some((pid, message)) = line
+                    .get(end..)
+                    .and_then(|rest| sshd::message(rest, line.starts_with('<')))
             {
                 return self.ssh.parse(pid, message, line, time);
             }

@@ -28,8 +28,12 @@ fn meaning(event: &str) -> Meaning {
         // Successes and challenges are normal traffic; the limit events describe the server's
         // load and RequestNotSupported is what well-behaved phones trigger with unsupported
         // methods, so none of them proves a peer is attacking.
-        "SuccessfulAuth" | "ChallengeSent" | "SessionLimit" | "MemoryLimit"
-        | "LoadAverageLimit" | "RequestNotSupported" => Meaning::NotAFailure,
+        "SuccessfulAuth"
+        | "ChallengeSent"
+        | "SessionLimit"
+        | "MemoryLimit"
+        | "LoadAverageLimit"
+        | "RequestNotSupported" => Meaning::NotAFailure,
         _ => Meaning::Unknown,
     }
 }

@@ -81,16 +81,33 @@ fn skip_structured_data(text: &str) -> Option<&str> {
 
 /// What one sshd message says, before per-connection tracking.
 enum Said<'a> {
-    Failure { address: IpAddr, account: Option<&'a str>, reason: Reason },
+    Failure {
+        address: IpAddr,
+        account: Option<&'a str>,
+        reason: Reason,
+    },
     /// A failure whose message carries no address (the connection's address is used).
-    Hostless { account: Option<&'a str>, reason: Reason },
+    Hostless {
+        account: Option<&'a str>,
+        reason: Reason,
+    },
     /// An attempt that is not a failure on its own: a PAM failure later followed by success, or
     /// a public key offered before the right one (fail2ban gh-1263, gh-2070).
-    Attempt { address: IpAddr, account: &'a str },
-    Accepted { address: IpAddr, account: &'a str },
+    Attempt {
+        address: IpAddr,
+        account: &'a str,
+    },
+    Accepted {
+        address: IpAddr,
+        account: &'a str,
+    },
     /// The connection ends (closed, reset, disconnected).
-    Closed { address: IpAddr },
-    Connected { address: IpAddr },
+    Closed {
+        address: IpAddr,
+    },
+    Connected {
+        address: IpAddr,
+    },
     Nothing,
 }
 
@@ -135,7 +152,9 @@ fn failed_tail_ok(tail: &str) -> bool {
 /// info are both client text; the first ` from ` whose tail has the server's shape wins, as in
 /// fail2ban's injection tests.
 fn failed(rest: &str) -> Result<Said<'_>, &'static str> {
-    let (method, target) = rest.split_once(" for ").ok_or("sshd failure without a user")?;
+    let (method, target) = rest
+        .split_once(" for ")
+        .ok_or("sshd failure without a user")?;
     let (invalid, user_and_rest) = match target.strip_prefix("invalid user ") {
         Some(after) => (true, after),
         None => (false, target),
@@ -143,7 +162,9 @@ fn failed(rest: &str) -> Result<Said<'_>, &'static str> {
     let mut hostname = false;
     for (at, _) in target.match_indices(" from ") {
         let after = target.get(at + 6..).unwrap_or_default();
-        let (host, tail) = after.find(' ').map_or((after, ""), |end| after.split_at(end));
+        let (host, tail) = after
+            .find(' ')
+            .map_or((after, ""), |end| after.split_at(end));
         let host = host.strip_suffix(':').unwrap_or(host);
         if !failed_tail_ok(tail) {
             continue;
@@ -163,7 +184,11 @@ fn failed(rest: &str) -> Result<Said<'_>, &'static str> {
             Said::Failure {
                 address,
                 account: Some(account),
-                reason: if invalid { Reason::InvalidUser } else { Reason::WrongPassword },
+                reason: if invalid {
+                    Reason::InvalidUser
+                } else {
+                    Reason::WrongPassword
+                },
             }
         });
     }
@@ -195,73 +220,141 @@ fn pam_field<'a>(message: &'a str, key: &str) -> Option<&'a str> {
 
 /// Reads a message that has no per-connection meaning yet.
 fn classify(message: &str) -> Result<Said<'_>, &'static str> {
-    let unbracketed = message.trim_end().strip_suffix(" [preauth]").unwrap_or(message.trim_end());
+    let unbracketed = message
+        .trim_end()
+        .strip_suffix(" [preauth]")
+        .unwrap_or(message.trim_end());
     if let Some(rest) = message.strip_prefix("Failed ") {
         return failed(rest);
     }
     if let Some(rest) = message.strip_prefix("Accepted ") {
-        let (_, target) = rest.split_once(" for ").ok_or("sshd login without a user")?;
-        let (account, after) = target.split_once(" from ").ok_or("sshd login without an address")?;
+        let (_, target) = rest
+            .split_once(" for ")
+            .ok_or("sshd login without a user")?;
+        let (account, after) = target
+            .split_once(" from ")
+            .ok_or("sshd login without an address")?;
         let host = after.split(' ').next().unwrap_or(after);
-        return Ok(Said::Accepted { address: ip(host)?, account });
+        return Ok(Said::Accepted {
+            address: ip(host)?,
+            account,
+        });
     }
-    for prefix in ["Invalid user ", "invalid user ", "Illegal user ", "illegal user "] {
+    for prefix in [
+        "Invalid user ",
+        "invalid user ",
+        "Illegal user ",
+        "illegal user ",
+    ] {
         if let Some(rest) = unbracketed.strip_prefix(prefix) {
             let (account, address) = last_from(strip_port(rest))?;
-            return Ok(Said::Failure { address, account: Some(account), reason: Reason::InvalidUser });
+            return Ok(Said::Failure {
+                address,
+                account: Some(account),
+                reason: Reason::InvalidUser,
+            });
         }
     }
-    if let Some(rest) = unbracketed.strip_prefix("User not known to the underlying authentication module for ") {
+    if let Some(rest) =
+        unbracketed.strip_prefix("User not known to the underlying authentication module for ")
+    {
         let (user, address) = last_from(rest)?;
-        let account = user.strip_prefix("illegal user ").or_else(|| user.strip_prefix("invalid user ")).unwrap_or(user);
-        return Ok(Said::Failure { address, account: Some(account), reason: Reason::InvalidUser });
+        let account = user
+            .strip_prefix("illegal user ")
+            .or_else(|| user.strip_prefix("invalid user "))
+            .unwrap_or(user);
+        return Ok(Said::Failure {
+            address,
+            account: Some(account),
+            reason: Reason::InvalidUser,
+        });
     }
     if let Some(rest) = message.strip_prefix("User ") {
         let Some((head, why)) = rest.rsplit_once(" not allowed because ") else {
             return Ok(Said::Nothing);
         };
         if why.trim_end() == "account is locked" {
-            return Ok(Said::Hostless { account: Some(head), reason: Reason::UserNotAllowed });
+            return Ok(Said::Hostless {
+                account: Some(head),
+                reason: Reason::UserNotAllowed,
+            });
         }
         let Some(reason) = refusal_reason(why) else {
             return Err("sshd refusal with an unknown reason");
         };
         let (account, address) = last_from(head)?;
-        return Ok(Said::Failure { address, account: Some(account), reason });
+        return Ok(Said::Failure {
+            address,
+            account: Some(account),
+            reason,
+        });
     }
     if let Some(rest) = unbracketed.strip_prefix("ROOT LOGIN REFUSED FROM ") {
         let host = rest.split(' ').next().unwrap_or(rest);
-        return Ok(Said::Failure { address: ip(host)?, account: Some("root"), reason: Reason::RootLoginRefused });
+        return Ok(Said::Failure {
+            address: ip(host)?,
+            account: Some("root"),
+            reason: Reason::RootLoginRefused,
+        });
     }
     if let Some(rest) = message.strip_prefix("refused connect from ") {
-        let inner = rest.trim_end().strip_suffix(')').and_then(|r| r.rsplit_once(" (")).map(|(_, host)| host);
+        let inner = rest
+            .trim_end()
+            .strip_suffix(')')
+            .and_then(|r| r.rsplit_once(" ("))
+            .map(|(_, host)| host);
         let host = inner.ok_or("refused connect without an address")?;
-        return Ok(Said::Failure { address: ip(host)?, account: None, reason: Reason::RefusedConnect });
+        return Ok(Said::Failure {
+            address: ip(host)?,
+            account: None,
+            reason: Reason::RefusedConnect,
+        });
     }
     if let Some(rest) = message.strip_prefix("Received disconnect from ") {
         let (host, after) = match rest.split_once(" port ") {
             Some((host, after)) => (host, after.split_once(':').map_or("", |(_, code)| code)),
-            None => rest.split_once(": ").map_or((rest, ""), |(host, code)| (host, code)),
+            None => rest
+                .split_once(": ")
+                .map_or((rest, ""), |(host, code)| (host, code)),
         };
         let address = ip(host)?;
         let code = after.trim_start();
-        return Ok(if code.starts_with("3:") && unbracketed.ends_with(": Auth fail") {
-            Said::Failure { address, account: None, reason: Reason::WrongPassword }
-        } else {
-            Said::Closed { address }
-        });
+        return Ok(
+            if code.starts_with("3:") && unbracketed.ends_with(": Auth fail") {
+                Said::Failure {
+                    address,
+                    account: None,
+                    reason: Reason::WrongPassword,
+                }
+            } else {
+                Said::Closed { address }
+            },
+        );
     }
     if let Some(rest) = unbracketed.strip_prefix("maximum authentication attempts exceeded for ") {
-        let rest = rest.strip_suffix(" ssh2").or_else(|| rest.strip_suffix(" ssh1")).unwrap_or(rest);
+        let rest = rest
+            .strip_suffix(" ssh2")
+            .or_else(|| rest.strip_suffix(" ssh1"))
+            .unwrap_or(rest);
         let (user, address) = last_from(strip_port(rest))?;
         let account = user.strip_prefix("invalid user ").unwrap_or(user);
-        return Ok(Said::Failure { address, account: Some(account), reason: Reason::TooManyAttempts });
+        return Ok(Said::Failure {
+            address,
+            account: Some(account),
+            reason: Reason::TooManyAttempts,
+        });
     }
     if let Some(rest) = message.strip_prefix("Disconnecting: Too many authentication failures") {
         let account = rest.strip_prefix(" for ").and_then(|r| r.split(' ').next());
-        return Ok(Said::Hostless { account, reason: Reason::TooManyAttempts });
+        return Ok(Said::Hostless {
+            account,
+            reason: Reason::TooManyAttempts,
+        });
     }
-    for prefix in ["Disconnecting invalid user ", "Disconnecting authenticating user "] {
+    for prefix in [
+        "Disconnecting invalid user ",
+        "Disconnecting authenticating user ",
+    ] {
         if let Some(rest) = message.strip_prefix(prefix) {
             // The user is one token here (fail2ban's `\S+`), then the host, then ` port N: why`.
             let mut tokens = rest.splitn(3, ' ');
@@ -269,21 +362,38 @@ fn classify(message: &str) -> Result<Said<'_>, &'static str> {
             let address = ip(tokens.next().unwrap_or_default())?;
             let why = tokens.next().unwrap_or_default();
             let why = why.split_once(": ").map_or("", |(_, why)| why);
-            return Ok(if why.starts_with("Change of username or service not allowed") {
-                Said::Failure { address, account: Some(account), reason: Reason::UserChanged }
-            } else {
-                Said::Closed { address }
-            });
+            return Ok(
+                if why.starts_with("Change of username or service not allowed") {
+                    Said::Failure {
+                        address,
+                        account: Some(account),
+                        reason: Reason::UserChanged,
+                    }
+                } else {
+                    Said::Closed { address }
+                },
+            );
         }
     }
-    for prefix in ["Authentication failure for ", "authentication failure for ", "Authentication error for ", "authentication error for ", "Authentication failed for ", "authentication failed for "] {
+    for prefix in [
+        "Authentication failure for ",
+        "authentication failure for ",
+        "Authentication error for ",
+        "authentication error for ",
+        "Authentication failed for ",
+        "authentication failed for ",
+    ] {
         if let Some(rest) = unbracketed.strip_prefix(prefix) {
             let rest = match rest.rsplit_once(" via ") {
                 Some((head, via)) if !via.contains(' ') => head,
                 _ => rest,
             };
             let (account, address) = last_from(rest)?;
-            return Ok(Said::Failure { address, account: Some(account), reason: Reason::WrongPassword });
+            return Ok(Said::Failure {
+                address,
+                account: Some(account),
+                reason: Reason::WrongPassword,
+            });
         }
     }
     if message.starts_with("pam_unix(sshd:auth): authentication failure;") {
@@ -296,7 +406,11 @@ fn classify(message: &str) -> Result<Said<'_>, &'static str> {
             .unwrap_or_default();
         return Ok(Said::Attempt { address, account });
     }
-    for prefix in ["Connection closed by ", "Connection reset by ", "Disconnected from "] {
+    for prefix in [
+        "Connection closed by ",
+        "Connection reset by ",
+        "Disconnected from ",
+    ] {
         if let Some(rest) = unbracketed.strip_prefix(prefix) {
             let rest = strip_port(rest);
             let host = rest.rsplit(' ').next().unwrap_or(rest);
@@ -380,13 +494,21 @@ impl Tracker {
         };
         let Some(pid) = pid else {
             return match said {
-                Said::Failure { address, account, reason } => fail(address, account, reason, 1),
+                Said::Failure {
+                    address,
+                    account,
+                    reason,
+                } => fail(address, account, reason, 1),
                 Said::Hostless { .. } => LineOutcome::Unparsed("sshd failure without an address"),
                 _ => LineOutcome::Ignored,
             };
         };
         match said {
-            Said::Failure { address, account, reason } => {
+            Said::Failure {
+                address,
+                account,
+                reason,
+            } => {
                 let session = self.session(pid);
                 session.address = Some(address);
                 // A PAM failure line and sshd's own `Failed …` line describe the same attempt.
@@ -420,7 +542,12 @@ impl Tracker {
                     return LineOutcome::Ignored;
                 };
                 if session.add_user(account) {
-                    fail(address, Some(account), Reason::UserChanged, session.attempts + 1)
+                    fail(
+                        address,
+                        Some(account),
+                        Reason::UserChanged,
+                        session.attempts + 1,
+                    )
                 } else {
                     LineOutcome::Ignored
                 }

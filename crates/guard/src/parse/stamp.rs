@@ -71,7 +71,11 @@ fn narrow(value: u32) -> Option<u8> {
 
 /// `HH:MM:SS` at `at`.
 fn clock(bytes: &[u8], at: usize) -> Option<u32> {
-    let (h, m, s) = (digits(bytes, at, 2)?, digits(bytes, at + 3, 2)?, digits(bytes, at + 6, 2)?);
+    let (h, m, s) = (
+        digits(bytes, at, 2)?,
+        digits(bytes, at + 3, 2)?,
+        digits(bytes, at + 6, 2)?,
+    );
     let separators = bytes.get(at + 2) == Some(&b':') && bytes.get(at + 5) == Some(&b':');
     (separators && h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
 }
@@ -87,7 +91,11 @@ fn syslog(bytes: &[u8]) -> Option<(Stamp, usize)> {
     if bytes.get(at) == Some(&b' ') {
         at += 1;
     }
-    let day_len = if bytes.get(at + 1).is_some_and(u8::is_ascii_digit) { 2 } else { 1 };
+    let day_len = if bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        2
+    } else {
+        1
+    };
     let day = digits(bytes, at, day_len)?;
     at += day_len;
     if bytes.get(at) != Some(&b' ') {
@@ -185,13 +193,16 @@ mod tests {
     #[test]
     fn shapes() {
         let (s, end) = leading("[Nov  6 08:00:01] NOTICE").unwrap_or_else(|| panic!("no stamp"));
-        assert_eq!((s.year, s.month, s.day, s.seconds_of_day, end), (None, 11, 6, 28801, 17));
+        assert_eq!(
+            (s.year, s.month, s.day, s.seconds_of_day, end),
+            (None, 11, 6, 28801, 17)
+        );
         let (s, _) = leading("[2024-11-06 08:00:01.123] N").unwrap_or_else(|| panic!("no stamp"));
         assert_eq!((s.year, s.month, s.day), (Some(2024), 11, 6));
         let (s, _) = leading("Feb 7 16:01:07 linux").unwrap_or_else(|| panic!("no stamp"));
         assert_eq!((s.month, s.day), (2, 7));
-        let (s, _) = leading("2015-04-16T18:02:50.321974+00:00 host")
-            .unwrap_or_else(|| panic!("no stamp"));
+        let (s, _) =
+            leading("2015-04-16T18:02:50.321974+00:00 host").unwrap_or_else(|| panic!("no stamp"));
         assert_eq!((s.offset, s.seconds_of_day), (0, 18 * 3600 + 2 * 60 + 50));
         let (s, _) = leading("<38>1 2019-07-08T17:40:16.954167-04:00 h")
             .unwrap_or_else(|| panic!("no stamp"));
