@@ -5,11 +5,11 @@
 //! Per-source state is a handful of packed failure records plus the ban expiry, so a million
 //! attacking addresses stay well under 200 MB; records older than the longest window are dropped.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 
+use hashbrown::HashMap;
 use ipnet::{IpNet, Ipv6Net};
 use rustc_hash::FxHasher;
 use serde::{Deserialize, Serialize};
@@ -135,7 +135,9 @@ impl Policy {
         if overlaps { single } else { net }
     }
 
-    fn longest_window(&self) -> u32 {
+    /// The longest window: how long failure records are kept.
+    #[must_use]
+    pub fn longest_window(&self) -> u32 {
         let service = Service::ALL.map(|s| self.threshold(s).seconds);
         let scan = self.account_scan.map_or(0, |t| t.seconds);
         service.into_iter().max().unwrap_or(0).max(scan)

@@ -20,8 +20,6 @@ const UNPARSED_EXAMPLES: usize = 10;
 const EXAMPLE_BYTES: usize = 160;
 /// Alerts listed in the report.
 const ALERTS_LISTED: usize = 100;
-/// Log seconds between two sweeps of expired engine state.
-const EXPIRE_EVERY: i64 = 60;
 
 /// Per-source totals, packed: a replay of a million attackers keeps a million of these.
 #[derive(Debug, Clone, Copy, Default)]
@@ -147,6 +145,7 @@ pub struct Replay {
     alerts: Vec<Decision>,
     last_time: Option<i64>,
     last_expire: i64,
+    expire_every: i64,
 }
 
 fn shorten(text: &str, bytes: usize) -> String {
@@ -161,7 +160,9 @@ impl Replay {
     /// A replay deciding with `policy`, reading lines with `parser`.
     #[must_use]
     pub fn new(policy: Policy, parser: Parser) -> Self {
+        let expire_every = i64::from(policy.longest_window().max(1));
         Self {
+            expire_every,
             parser,
             engine: Engine::new(policy),
             totals: AddrMap::default(),
@@ -210,7 +211,9 @@ impl Replay {
                     totals.last = totals.last.max(at);
                 }
                 totals.reasons |= failure.reason.bit();
-                if now >= self.last_expire.saturating_add(EXPIRE_EVERY) {
+                // Sweeping once per longest window keeps at most two windows of state, at a cost spread
+                // over all the window's lines.
+                if now >= self.last_expire.saturating_add(self.expire_every) {
                     self.engine.expire(now);
                     self.last_expire = now;
                 }

@@ -93,11 +93,10 @@ fn check_file(name: &str) -> Tally {
             continue;
         }
         let outcome = parser.parse_line(line);
-        if let Some(constraint) = expected.get("constraint").and_then(Value::as_str) {
-            if !constraint_holds(constraint) {
-                tally.skipped_modes += 1;
-                continue;
-            }
+        let constraint = expected.get("constraint").and_then(Value::as_str);
+        if constraint.is_some_and(|c| !constraint_holds(c)) {
+            tally.skipped_modes += 1;
+            continue;
         }
         let must_match = expected
             .get("match")

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, packed};
 use memchr::{memchr, memmem};
 
 use super::security;
@@ -29,14 +29,35 @@ const KEYWORDS: [&str; 14] = [
     "hacking attempt detected",
 ];
 
-static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| AhoCorasick::new(KEYWORDS).ok());
+/// Teddy (SIMD) when the CPU has it, else a DFA; `None` only if neither can be built, in which
+/// case every line is examined.
+enum Prefilter {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
 
-/// Whether the line may be an Asterisk failure line. Without the prefilter (it cannot fail to
-/// build from these fixed keywords) every line is examined.
+static PREFILTER: LazyLock<Option<Prefilter>> = LazyLock::new(|| {
+    packed::Config::new()
+        .builder()
+        .extend(KEYWORDS)
+        .build()
+        .map(Prefilter::Packed)
+        .or_else(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(KEYWORDS)
+                .ok()
+                .map(Prefilter::Automaton)
+        })
+});
+
+/// Whether the line may be an Asterisk failure line.
 pub(crate) fn is_candidate(line: &str) -> bool {
-    PREFILTER
-        .as_ref()
-        .is_none_or(|prefilter| prefilter.is_match(line))
+    match PREFILTER.as_ref() {
+        Some(Prefilter::Packed(searcher)) => searcher.find(line).is_some(),
+        Some(Prefilter::Automaton(automaton)) => automaton.is_match(line),
+        None => true,
+    }
 }
 
 /// The message after Asterisk's `LEVEL[lwp][C-…] file: ` / `file:line [in] function: ` prefix,

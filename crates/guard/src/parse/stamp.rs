@@ -48,10 +48,36 @@ pub(crate) fn civil(unix: i64) -> (i64, u8, u8, u8, u8, u8) {
     )
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`.
+/// `YYYY-MM-DDTHH:MM:SSZ`, written by hand: reports print two per source, a million sources.
 pub(crate) fn format_utc(unix: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(unix);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    let (year, month, day, hour, minute, second) = civil(unix);
+    fn push(text: &mut String, value: u32, width: u32) {
+        for position in (0..width).rev() {
+            let digit = value / 10u32.pow(position) % 10;
+            text.push(char::from_digit(digit, 10).unwrap_or('0'));
+        }
+    }
+    let mut text = String::with_capacity(20);
+    push(
+        &mut text,
+        u32::try_from(year.clamp(0, 9999)).unwrap_or(0),
+        4,
+    );
+    let parts = [
+        (month, '-'),
+        (day, 'T'),
+        (hour, ':'),
+        (minute, ':'),
+        (second, 'Z'),
+    ];
+    let mut separator = '-';
+    for (value, next) in parts {
+        text.push(separator);
+        push(&mut text, u32::from(value), 2);
+        separator = next;
+    }
+    text.push(separator);
+    text
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
