@@ -275,10 +275,43 @@ impl Hit {
 /// Most failure records kept per source; enough for any sensible threshold.
 const MAX_HITS: usize = 64;
 
+/// Packed [`Hit`]s, oldest first. Most attacking sources fail once or twice; one record is kept
+/// inline so they cost no allocation, and several sit behind a thin pointer so the per-source
+/// state stays at 24 bytes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+enum Hits {
+    #[default]
+    Empty,
+    One(u64),
+    Many(Box<Vec<u64>>),
+}
+
+impl Hits {
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            Self::Empty => &[],
+            Self::One(hit) => std::slice::from_ref(hit),
+            Self::Many(hits) => hits,
+        }
+    }
+
+    /// Keeps the last [`MAX_HITS`] of `hits`.
+    fn replace(&mut self, hits: &[u64]) {
+        let recent = hits
+            .get(hits.len().saturating_sub(MAX_HITS)..)
+            .unwrap_or_default();
+        *self = match recent {
+            [] => Self::Empty,
+            [one] => Self::One(*one),
+            many => Self::Many(Box::new(many.to_vec())),
+        };
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct SourceState {
-    /// Packed [`Hit`]s within the longest window, oldest first.
-    hits: Box<[u64]>,
+    /// Failure records within the longest window.
+    hits: Hits,
     /// End of the current or last ban (seconds since the epoch; 0: never banned).
     banned_until: u32,
     offences: u8,
@@ -288,24 +321,22 @@ struct SourceState {
 
 impl SourceState {
     fn prune(&mut self, oldest: u32) {
-        if self.hits.first().is_some_and(|&h| Hit(h).at() <= oldest) || self.hits.len() > MAX_HITS {
-            let kept: Vec<u64> = self
-                .hits
+        let hits = self.hits.as_slice();
+        if hits.first().is_some_and(|&h| Hit(h).at() <= oldest) {
+            let kept: Vec<u64> = hits
                 .iter()
                 .copied()
                 .filter(|&h| Hit(h).at() > oldest)
                 .collect();
-            let skip = kept.len().saturating_sub(MAX_HITS);
-            self.hits = kept.get(skip..).unwrap_or_default().into();
+            self.hits.replace(&kept);
         }
     }
 
     fn push(&mut self, hit: Hit, times: u32) {
-        let mut hits = Vec::with_capacity(self.hits.len() + times as usize);
-        hits.extend_from_slice(&self.hits);
+        let mut hits = Vec::with_capacity(self.hits.as_slice().len() + times as usize);
+        hits.extend_from_slice(self.hits.as_slice());
         hits.extend(std::iter::repeat_n(hit.0, times as usize));
-        let skip = hits.len().saturating_sub(MAX_HITS);
-        self.hits = hits.get(skip..).unwrap_or_default().into();
+        self.hits.replace(&hits);
     }
 }
 
@@ -412,7 +443,7 @@ impl Engine {
             source.offences = source.offences.saturating_add(1);
             source.banned_until = now.saturating_add(length);
             source.lifted = false;
-            source.hits = Box::default();
+            source.hits = Hits::Empty;
             decisions.push(Decision::Ban {
                 target,
                 until: i64::from(source.banned_until),
@@ -434,6 +465,7 @@ impl Engine {
             let oldest = now.saturating_sub(seconds);
             source
                 .hits
+                .as_slice()
                 .iter()
                 .map(|&h| Hit(h))
                 .filter(move |h| h.at() > oldest || seconds == 0)
@@ -528,7 +560,7 @@ impl Engine {
             }
             source.prune(oldest);
             // Offences are remembered for the longest ban after the last one ends.
-            !source.hits.is_empty()
+            !source.hits.as_slice().is_empty()
                 || (source.offences > 0 && source.banned_until.saturating_add(memory) > now)
         });
         if let Some(threshold) = self.policy.distributed {
