@@ -27,6 +27,33 @@ pub enum Command {
     /// Facts files: what lives in a GUI or a router (Allworx, ScopTEL's GUI, the site).
     #[command(subcommand)]
     Facts(FactsCommand),
+    /// Stop SIP, IAX2, AMI and SSH brute force: replay logs to see what would be banned.
+    Guard(GuardArgs),
+}
+
+/// `voipguard guard`.
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    /// Replay these logs (`-` for standard input) and report every source seen failing, instead
+    /// of running as a daemon.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub replay: Vec<PathBuf>,
+    /// Output format of a replay.
+    #[arg(long, value_enum, default_value_t = GuardFormat::Text)]
+    pub format: GuardFormat,
+    /// Year of timestamps that carry none (syslog, Asterisk's default date format); default: the
+    /// current year.
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+/// Output formats of `voipguard guard --replay`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GuardFormat {
+    /// One line per source, for a terminal.
+    Text,
+    /// The JSON report (docs/guard-json.md).
+    Json,
 }
 
 /// `voipguard facts`.

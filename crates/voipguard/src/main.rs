@@ -4,6 +4,7 @@
 mod audit;
 mod cli;
 mod facts;
+mod guard;
 mod inputs;
 mod inventory;
 mod rules;
@@ -55,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rules(args) => rules::list(&args).map(|()| Outcome::Clean),
         Command::Explain(args) => rules::explain(&args).map(|()| Outcome::Clean),
         Command::Facts(command) => facts::run(&command).map(|()| Outcome::Clean),
+        Command::Guard(args) => guard::run(&args).map(|()| Outcome::Clean),
     }
 }
 

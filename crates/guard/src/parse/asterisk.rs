@@ -1,0 +1,481 @@
+//! Asterisk log lines: chan_sip, PJSIP, IAX2, the manager interface, the security log channel and
+//! FreePBX's dial-plan rejection, in the file, plain, syslog, journal and JSON line shapes.
+
+use std::net::IpAddr;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, packed};
+use memchr::{memchr, memmem};
+
+use super::security;
+use crate::addr::{AddrError, parse_host_port};
+use crate::event::{Failure, LineOutcome, Reason, Service};
+
+/// Text present in every line this module acts on; everything else is ignored after one scan.
+const KEYWORDS: [&str; 14] = [
+    "SecurityEvent=\"",
+    " failed for '",
+    "extension not found in context '",
+    "nonexistent user '",
+    " failed to authenticate as ",
+    " denied access to register peer '",
+    " failed MD5 authentication for '",
+    " failed RSA authentication with inkeys '",
+    " did not provide proper plaintext password for '",
+    "No registration for peer '",
+    "Rejected connect attempt from ",
+    "Rejecting unknown SIP connection from ",
+    "Failed to authenticate device",
+    "hacking attempt detected",
+];
+
+/// Teddy (SIMD) when the CPU has it, else a DFA; `None` only if neither can be built, in which
+/// case every line is examined.
+enum Prefilter {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+static PREFILTER: LazyLock<Option<Prefilter>> = LazyLock::new(|| {
+    packed::Config::new()
+        .builder()
+        .extend(KEYWORDS)
+        .build()
+        .map(Prefilter::Packed)
+        .or_else(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(KEYWORDS)
+                .ok()
+                .map(Prefilter::Automaton)
+        })
+});
+
+/// Whether the line may be an Asterisk failure line.
+pub(crate) fn is_candidate(line: &str) -> bool {
+    match PREFILTER.as_ref() {
+        Some(Prefilter::Packed(searcher)) => searcher.find(line).is_some(),
+        Some(Prefilter::Automaton(automaton)) => automaton.is_match(line),
+        None => true,
+    }
+}
+
+/// The message after Asterisk's `LEVEL[lwp][C-…] file: ` / `file:line [in] function: ` prefix,
+/// or the `message` of a `[json]` formatter line.
+fn message(line: &str) -> Option<&str> {
+    if line.starts_with('{') {
+        let start = line.find("\"message\": \"").map(|at| at + 12)?;
+        let body = line.get(start..)?;
+        return body.get(..body.rfind('"')?);
+    }
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    let after_level = loop {
+        let open = from + memchr(b'[', bytes.get(from..)?)?;
+        let word_end = if open > 0 && bytes.get(open - 1) == Some(&b' ') {
+            open - 1
+        } else {
+            open
+        };
+        let head = bytes.get(..word_end)?;
+        let word_start = head
+            .iter()
+            .rposition(|b| !b.is_ascii_uppercase())
+            .map_or(0, |p| p + 1);
+        let digits = bytes
+            .get(open + 1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let at_word_boundary = word_start == 0 || bytes.get(word_start - 1) == Some(&b' ');
+        if word_end - word_start >= 4
+            && digits > 0
+            && at_word_boundary
+            && bytes.get(open + 1 + digits) == Some(&b']')
+        {
+            break open + 2 + digits;
+        }
+        from = open + 1;
+    };
+    let mut rest = line.get(after_level..)?;
+    if rest.starts_with("[C-") {
+        rest = rest.get(rest.find(']')? + 1..)?;
+    }
+    rest = rest.strip_prefix(':').unwrap_or(rest);
+    rest = rest.strip_prefix(' ')?;
+    let after_file = rest.get(rest.find(':')? + 1..)?;
+    if after_file.starts_with(' ') {
+        return Some(after_file.trim_start_matches(' '));
+    }
+    let line_digits = after_file.bytes().take_while(u8::is_ascii_digit).count();
+    if line_digits == 0 {
+        return None;
+    }
+    let after_number = after_file.get(line_digits..)?.strip_prefix(' ')?;
+    let after_number = after_number.strip_prefix("in ").unwrap_or(after_number);
+    let function_end = after_number.find(": ")?;
+    Some(
+        after_number
+            .get(function_end + 2..)?
+            .trim_start_matches(' '),
+    )
+}
+
+struct Found<'a> {
+    service: Service,
+    address: IpAddr,
+    account: Option<&'a str>,
+    reason: Reason,
+}
+
+type Outcome<'a> = Result<Option<Found<'a>>, &'static str>;
+
+const AMBIGUOUS: &str = "several candidate peer addresses (client text imitating the field)";
+
+/// The one occurrence of `needle` in `hay` that `read` accepts. Client-chosen text (From, To,
+/// Call-ID, extension) can imitate a field; two acceptable occurrences make the line ambiguous,
+/// and guessing could ban a forged address.
+fn unique<'h, T>(
+    hay: &'h str,
+    needle: &str,
+    mut read: impl FnMut(&'h str, &'h str) -> Option<T>,
+) -> Result<T, &'static str> {
+    let mut found = None;
+    let mut count = 0;
+    for at in memmem::find_iter(hay.as_bytes(), needle.as_bytes()) {
+        let (Some(before), Some(after)) = (hay.get(..at), hay.get(at + needle.len()..)) else {
+            continue;
+        };
+        if let Some(value) = read(before, after) {
+            count += 1;
+            found = Some(value);
+        }
+    }
+    match (found, count) {
+        (Some(value), 1) => Ok(value),
+        (Some(_), _) => Err(AMBIGUOUS),
+        (None, _) => Err("no readable peer address"),
+    }
+}
+
+fn host_port(text: &str) -> Result<IpAddr, &'static str> {
+    parse_host_port(text).map_err(AddrError::reason)
+}
+
+/// The user part of the first `sip:`/`sips:` URI in `text`.
+fn uri_user(text: &str) -> Option<&str> {
+    let at = text
+        .find("sip:")
+        .map(|at| at + 4)
+        .or_else(|| text.find("sips:").map(|at| at + 5))?;
+    let rest = text.get(at..)?;
+    let end = rest.find(['@', '>', '\''])?;
+    rest.get(..end)
+        .filter(|user| !user.is_empty() && rest.as_bytes().get(end) == Some(&b'@'))
+}
+
+fn quoted_tail(text: &str) -> Option<&str> {
+    let start = text.find('\'')? + 1;
+    let end = text.rfind('\'')?;
+    text.get(start..end)
+}
+
+fn chan_sip_reason(text: &str) -> Reason {
+    match text {
+        "Wrong password" => Reason::WrongPassword,
+        "Username/auth name mismatch" => Reason::UsernameMismatch,
+        "No matching peer found" => Reason::UnknownAccount,
+        "Not a local domain" => Reason::NotLocalDomain,
+        "Peer is not supposed to register" => Reason::RegistrationDenied,
+        "Device does not match ACL" | "ACL error (permit/deny)" => Reason::AclDenied,
+        "Device not configured to use this transport type" => Reason::WrongTransport,
+        _ => Reason::AuthenticationFailed,
+    }
+}
+
+/// chan_sip: `Registration from '<To>' failed for '<addr[:port]>' - <reason>`. Only the To
+/// header is client text and it comes first, so the last `failed for` is the real one.
+fn chan_sip_registration(message: &str) -> Outcome<'_> {
+    let Some(reason_at) = message.rfind("' - ") else {
+        return Err("chan_sip registration failure without a reason");
+    };
+    let head = message.get(..reason_at).unwrap_or_default();
+    let reason = message.get(reason_at + 4..).unwrap_or_default().trim_end();
+    let Some(address_at) = head.rfind(" failed for '") else {
+        return Err("chan_sip registration failure without an address");
+    };
+    let address = host_port(head.get(address_at + 13..).unwrap_or_default())?;
+    Ok(Some(Found {
+        service: Service::Sip,
+        address,
+        account: uri_user(head.get(..address_at).unwrap_or_default()),
+        reason: chan_sip_reason(reason),
+    }))
+}
+
+fn pjsip_reason(message: &str) -> Option<Reason> {
+    let message = message.trim_end();
+    // res_pjsip 20+ appends " after N tries in X ms" to the unidentified-request case.
+    let message = match message.rfind(" after ") {
+        Some(at) if message.ends_with(" ms") && message.contains(" tries in ") => {
+            message.get(..at).unwrap_or(message)
+        }
+        _ => message,
+    };
+    [
+        (") - No matching endpoint found", Reason::UnknownAccount),
+        (") - Not match Endpoint ACL", Reason::AclDenied),
+        (") - Not match Endpoint Contact ACL", Reason::AclDenied),
+        (") - Failed to authenticate", Reason::WrongPassword),
+        (") - Error to authenticate", Reason::AuthenticationFailed),
+    ]
+    .into_iter()
+    .find_map(|(suffix, reason)| message.ends_with(suffix).then_some(reason))
+}
+
+/// PJSIP: `Request '<method>' from '<From>' failed for '<addr:port>' (callid: <id>) - <reason>`
+/// (and the older `Request from '…'`). From and Call-ID are both client text, on either side of
+/// the address, so the address must be the only well-formed `failed for` field.
+fn pjsip_request(message: &str) -> Outcome<'_> {
+    let Some(reason) = pjsip_reason(message) else {
+        return Err("PJSIP request failure with an unknown reason");
+    };
+    let (address, from) = unique(message, " failed for '", |before, after| {
+        let (text, rest) = after.split_once('\'')?;
+        rest.starts_with(" (callid: ")
+            .then(|| parse_host_port(text).ok())
+            .flatten()
+            .map(|address| (address, before))
+    })?;
+    Ok(Some(Found {
+        service: Service::Sip,
+        address,
+        account: uri_user(from),
+        reason,
+    }))
+}
+
+/// `[TRANSPORT:]addr[:port]` inside the parentheses of a call rejection.
+fn call_address(inside: &str) -> Option<IpAddr> {
+    let without_transport = inside
+        .split_once(':')
+        .filter(|(transport, _)| {
+            !transport.is_empty() && transport.bytes().all(|b| b.is_ascii_uppercase())
+        })
+        .map_or(inside, |(_, rest)| rest);
+    parse_host_port(without_transport).ok()
+}
+
+/// chan_sip `Call from '<user>' (<addr:port>) to extension '<x>' rejected because extension not
+/// found in context '<ctx>'.`, PJSIP `<endpoint>: Call (<TRANSPORT>:<addr:port>) to extension …`
+/// and the older PJSIP `Call from '<endpoint>' (<TRANSPORT>:[addr]:port) …`.
+fn call_rejected(message: &str) -> Outcome<'_> {
+    const REJECTED: &str = "' rejected because extension not found in context '";
+    let Some(rejected_at) = message.rfind(REJECTED) else {
+        return Err("call rejection without its context");
+    };
+    let head = message.get(..rejected_at).unwrap_or_default();
+    let address = unique(head, ") to extension '", |before, _| {
+        let open = before.rfind('(')?;
+        call_address(before.get(open + 1..)?)
+    })?;
+    let extension = head
+        .rfind(" to extension '")
+        .and_then(|at| head.get(at + 15..));
+    Ok(Some(Found {
+        service: Service::Sip,
+        address,
+        account: extension.filter(|e| !e.is_empty()),
+        reason: Reason::ExtensionNotFound,
+    }))
+}
+
+/// chan_iax2 `Host <addr[:port]> …` messages (printed only with `authdebug=yes`).
+fn iax2_host(rest: &str) -> Outcome<'_> {
+    let (host, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+    let reason = if tail.starts_with("failed to authenticate as ")
+        || tail.starts_with("failed MD5 authentication for '")
+        || tail.starts_with("failed RSA authentication with inkeys '")
+        || tail.starts_with("did not provide proper plaintext password for '")
+    {
+        Reason::WrongPassword
+    } else if tail.starts_with("denied access to register peer '") {
+        Reason::RegistrationDenied
+    } else {
+        return Ok(None);
+    };
+    let address = host_port(host)?;
+    let account = if let Some(user) = tail.strip_prefix("failed to authenticate as ") {
+        Some(user.trim_matches('\''))
+    } else {
+        tail.split('\'').nth(1)
+    };
+    Ok(Some(Found {
+        service: Service::Iax2,
+        address,
+        account: account.filter(|a| !a.is_empty()),
+        reason,
+    }))
+}
+
+/// chan_iax2 `No registration for peer '<peer>' (from <addr>)`: the peer name is client text and
+/// comes first, the address ends the line.
+fn iax2_no_registration(rest: &str) -> Outcome<'_> {
+    let rest = rest.trim_end();
+    let Some(inner) = rest.strip_suffix(')') else {
+        return Err("IAX2 registration failure without an address");
+    };
+    let Some(from_at) = inner.rfind("' (from ") else {
+        return Err("IAX2 registration failure without an address");
+    };
+    let address = host_port(inner.get(from_at + 8..).unwrap_or_default())?;
+    Ok(Some(Found {
+        service: Service::Iax2,
+        address,
+        account: inner.get(..from_at).filter(|a| !a.is_empty()),
+        reason: Reason::UnknownAccount,
+    }))
+}
+
+/// chan_iax2 `Rejected connect attempt from <addr:port>, request '<exten>@<context>' does not
+/// exist`.
+fn iax2_rejected_connect(rest: &str) -> Outcome<'_> {
+    let Some((host, tail)) = rest.split_once(", request '") else {
+        return Err("IAX2 connect rejection without an address");
+    };
+    let address = host_port(host)?;
+    Ok(Some(Found {
+        service: Service::Iax2,
+        address,
+        account: tail.split(['@', '\'']).next().filter(|a| !a.is_empty()),
+        reason: Reason::ConnectRejected,
+    }))
+}
+
+/// manager.c `<addr> tried to authenticate with nonexistent user '<u>'` and `<addr> failed to
+/// authenticate as '<u>'`: the address (no port) opens the message.
+fn manager(message: &str) -> Outcome<'_> {
+    let (host, tail) = message.split_once(' ').unwrap_or((message, ""));
+    let reason = if tail.starts_with("tried to authenticate with nonexistent user '") {
+        Reason::UnknownAccount
+    } else if tail.starts_with("failed to authenticate as '") {
+        Reason::WrongPassword
+    } else {
+        return Ok(None);
+    };
+    let address = host_port(host)?;
+    Ok(Some(Found {
+        service: Service::Ami,
+        address,
+        account: quoted_tail(tail).filter(|a| !a.is_empty()),
+        reason,
+    }))
+}
+
+/// FreePBX `Log(WARNING,"Rejecting unknown SIP connection from ${CHANNEL(pjsip,remote_addr)}")`.
+fn freepbx(message: &str) -> Outcome<'_> {
+    let text = message.trim_end().trim_matches('"');
+    let Some(address) = text.strip_prefix("Rejecting unknown SIP connection from ") else {
+        return Ok(None);
+    };
+    Ok(Some(Found {
+        service: Service::Sip,
+        address: host_port(address)?,
+        account: None,
+        reason: Reason::UnknownConnection,
+    }))
+}
+
+/// Reads a line that passed [`is_candidate`].
+pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let Some(message) = message(line) else {
+        return LineOutcome::Unparsed("failure keyword without an Asterisk log prefix");
+    };
+    let outcome = if let Some(rest) = message.strip_prefix("SecurityEvent=\"") {
+        return security::parse_log(rest, line, time);
+    } else if message.starts_with("Registration from '") {
+        chan_sip_registration(message)
+    } else if message.starts_with("Request '") || message.starts_with("Request from '") {
+        pjsip_request(message)
+    } else if let Some(rest) = message.strip_prefix("Host ") {
+        iax2_host(rest)
+    } else if let Some(rest) = message.strip_prefix("No registration for peer '") {
+        iax2_no_registration(rest)
+    } else if let Some(rest) = message.strip_prefix("Rejected connect attempt from ") {
+        iax2_rejected_connect(rest)
+    } else if message.starts_with("\"Rejecting unknown SIP connection from ")
+        || message.starts_with("Rejecting unknown SIP connection from ")
+    {
+        freepbx(message)
+    } else if message.starts_with("Failed to authenticate device")
+        || message.starts_with("hacking attempt detected")
+        || message.starts_with("Sending fake auth rejection")
+    {
+        // These name the From header or the server itself, never the peer's socket address:
+        // banning on them banned PBXs (fail2ban #1000, #1927, #1999).
+        return LineOutcome::Ignored;
+    } else if message.contains("extension not found in context '") {
+        call_rejected(message)
+    } else {
+        manager(message)
+    };
+    match outcome {
+        Ok(Some(found)) => LineOutcome::Failure(Failure {
+            service: found.service,
+            address: found.address,
+            account: found.account,
+            reason: found.reason,
+            time,
+            attempts: 1,
+            evidence: line,
+        }),
+        Ok(None) => LineOutcome::Unparsed("failure keyword in an unknown message form"),
+        Err(reason) => LineOutcome::Unparsed(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_after_each_prefix() {
+        let cases = [
+            (
+                "[Nov  6 08:00:01] NOTICE[4242] res_pjsip/pjsip_distributor.c: Request x",
+                "Request x",
+            ),
+            (
+                "[2016-06-09 00:01:02] NOTICE [22382] manager.c: 192.0.2.1 failed",
+                "192.0.2.1 failed",
+            ),
+            (
+                "[Jun 12 15:13:54] NOTICE[3980] res_pjsip_session.c:  anonymous: Call (",
+                "anonymous: Call (",
+            ),
+            (
+                "Nov  4 18:30:40 localhost asterisk[32229]: NOTICE[32257]: chan_sip.c:23417 in handle_request_register: Registration",
+                "Registration",
+            ),
+            (
+                "NOTICE[566]: chan_sip.c:28926 handle_request_register: Registration",
+                "Registration",
+            ),
+            (
+                "[2013-02-05 23:44:42] NOTICE[436][C-00000fa9] chan_sip.c: Call from ''",
+                "Call from ''",
+            ),
+            (
+                "[x] WARNING[8447][C-00000244] Ext. s: \"Rejecting unknown\"",
+                "\"Rejecting unknown\"",
+            ),
+            (
+                "Mar  1 15:35:53 pbx asterisk[2350]: WARNING[1195][C-00000b43]: Ext. s:6 in @ from-sip-external: \"Rejecting",
+                "\"Rejecting",
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(message(line), Some(expected), "{line}");
+        }
+    }
+}

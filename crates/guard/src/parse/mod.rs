@@ -1,0 +1,94 @@
+//! Turning log lines and AMI events into [`LineOutcome`]s.
+//!
+//! Each line is scanned once for failure keywords (one Aho-Corasick pass); only lines that hold
+//! one are parsed further, by hand, without allocating. The peer address is always taken from
+//! the position where Asterisk or sshd writes the socket address, never from client-chosen text
+//! (From, To, Call-ID/SessionID, user names); when client text imitates the field so that two
+//! readings are possible, the line is reported as unparsed rather than guessed.
+
+mod asterisk;
+mod security;
+mod sshd;
+pub(crate) mod stamp;
+
+pub use security::parse_ami_event;
+
+use crate::event::LineOutcome;
+use stamp::Stamp;
+
+/// Reads log lines in order. It keeps a little state: the year of year-less timestamps (advanced
+/// at a December to January step) and sshd's per-connection details.
+#[derive(Debug)]
+pub struct Parser {
+    year: i32,
+    last_month: u8,
+    ssh: sshd::Tracker,
+}
+
+impl Default for Parser {
+    /// Year-less timestamps are taken to be in the current year.
+    fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let year = i32::try_from(stamp::civil(now).0).unwrap_or(1970);
+        Self::new(year)
+    }
+}
+
+impl Parser {
+    /// A parser that dates year-less timestamps in `year` (and the next one after a December to
+    /// January step).
+    #[must_use]
+    pub fn new(year: i32) -> Self {
+        Self {
+            year,
+            last_month: 0,
+            ssh: sshd::Tracker::default(),
+        }
+    }
+
+    fn seconds(&mut self, stamp: Stamp) -> i64 {
+        let year = stamp.year.unwrap_or_else(|| {
+            if self.last_month == 12 && stamp.month == 1 {
+                self.year += 1;
+            }
+            self.last_month = stamp.month;
+            self.year
+        });
+        stamp::unix_seconds(year, stamp.month, stamp.day, stamp.seconds_of_day)
+            - i64::from(stamp.offset)
+    }
+
+    /// Reads one line (a trailing newline is ignored).
+    pub fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+        let line = line.trim_end_matches(['\n', '\r']);
+        let leading = stamp::leading(line);
+        let time = leading.map(|(stamp, _)| self.seconds(stamp));
+        if let Some((_, end)) = leading {
+            let header_is_syslog = !line.starts_with('[');
+            if header_is_syslog
+                && let Some((pid, message)) = line
+                    .get(end..)
+                    .and_then(|rest| sshd::message(rest, line.starts_with('<')))
+            {
+                return self.ssh.parse(pid, message, line, time);
+            }
+        }
+        if !asterisk::is_candidate(line) {
+            return LineOutcome::Ignored;
+        }
+        let time = time.or_else(|| self.json_time(line));
+        asterisk::parse(line, time)
+    }
+
+    /// The `timestamp` of Asterisk's `[json]` formatter.
+    fn json_time(&mut self, line: &str) -> Option<i64> {
+        if !line.starts_with('{') {
+            return None;
+        }
+        let start = line.find("\"timestamp\": \"")? + 14;
+        let (stamp, _) = stamp::leading(line.get(start..)?)?;
+        Some(self.seconds(stamp))
+    }
+}

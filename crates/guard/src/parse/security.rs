@@ -1,0 +1,183 @@
+//! Asterisk security events, from the security log channel (`SecurityEvent="…",…`) and from AMI
+//! (`Event: …` blocks).
+
+use std::net::IpAddr;
+
+use memchr::memmem;
+
+use crate::addr::parse_remote_address;
+use crate::event::{Failure, LineOutcome, Reason, Service};
+
+/// What an event name means. `None`: a known event that is not a failure by the peer.
+enum Meaning {
+    Failure(Reason),
+    NotAFailure,
+    Unknown,
+}
+
+fn meaning(event: &str) -> Meaning {
+    match event {
+        "InvalidAccountID" => Meaning::Failure(Reason::UnknownAccount),
+        "InvalidPassword" | "ChallengeResponseFailed" => Meaning::Failure(Reason::WrongPassword),
+        "FailedACL" => Meaning::Failure(Reason::AclDenied),
+        "UnexpectedAddress" => Meaning::Failure(Reason::UnexpectedAddress),
+        "InvalidTransport" => Meaning::Failure(Reason::WrongTransport),
+        "AuthMethodNotAllowed" | "RequestNotAllowed" | "RequestBadFormat" => {
+            Meaning::Failure(Reason::BadRequest)
+        }
+        // Successes and challenges are normal traffic; the limit events describe the server's
+        // load and RequestNotSupported is what well-behaved phones trigger with unsupported
+        // methods, so none of them proves a peer is attacking.
+        "SuccessfulAuth"
+        | "ChallengeSent"
+        | "SessionLimit"
+        | "MemoryLimit"
+        | "LoadAverageLimit"
+        | "RequestNotSupported" => Meaning::NotAFailure,
+        _ => Meaning::Unknown,
+    }
+}
+
+fn service(name: &str) -> Service {
+    match name {
+        "AMI" => Service::Ami,
+        "IAX2" => Service::Iax2,
+        _ => Service::Sip,
+    }
+}
+
+/// Fields that may follow `RemoteAddress` in an event (the event's own fields, then the
+/// optional `Module` and `SessionTV`).
+const AFTER_REMOTE_ADDRESS: [&str; 14] = [
+    "Challenge",
+    "ACLName",
+    "RequestType",
+    "RequestParams",
+    "AuthMethod",
+    "UsingPassword",
+    "ExpectedAddress",
+    "ExpectedResponse",
+    "ReceivedChallenge",
+    "ReceivedHash",
+    "Response",
+    "AttemptedTransport",
+    "Module",
+    "SessionTV",
+];
+
+/// `value"` followed by the end of the message or by `,Field="` of a field that can follow
+/// RemoteAddress: the shape of the real field, which client-chosen SessionID text imitating it
+/// (fail2ban's `",LocalAddress=…,RemoteAddress="…"` test line) does not have.
+fn remote_address_value(after_key: &str) -> Option<&str> {
+    let close = after_key.find('"')?;
+    let (value, rest) = after_key.split_at(close);
+    let rest = rest.get(1..)?;
+    let well_placed = rest.trim_end().is_empty()
+        || rest.strip_prefix(',').is_some_and(|next| {
+            AFTER_REMOTE_ADDRESS.iter().any(|field| {
+                next.strip_prefix(field)
+                    .is_some_and(|tail| tail.starts_with("=\""))
+            })
+        });
+    well_placed.then_some(value)
+}
+
+/// `message` starts right after `SecurityEvent="`.
+pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let Some((event, fields)) = message.split_once('"') else {
+        return LineOutcome::Unparsed("security event without a closing quote");
+    };
+    let reason = match meaning(event) {
+        Meaning::Failure(reason) => reason,
+        Meaning::NotAFailure => return LineOutcome::Ignored,
+        Meaning::Unknown => return LineOutcome::Unparsed("unknown security event type"),
+    };
+    let field = |key: &str| {
+        fields
+            .find(key)
+            .and_then(|at| fields.get(at + key.len()..))
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(value, _)| value)
+    };
+    let service = field(",Service=\"").map_or(Service::Sip, service);
+    // AccountID precedes SessionID; client text inside it cannot move the real SessionID key
+    // earlier, so its value is everything up to the first `",SessionID="`.
+    let account = fields.find(",AccountID=\"").and_then(|at| {
+        let rest = fields.get(at + 12..)?;
+        let end = rest.find("\",SessionID=\"").or_else(|| rest.find('"'))?;
+        rest.get(..end)
+    });
+    let mut found: Option<IpAddr> = None;
+    let mut candidates = 0;
+    for at in memmem::find_iter(fields.as_bytes(), b",RemoteAddress=\"") {
+        let Some(value) = fields.get(at + 16..).and_then(remote_address_value) else {
+            continue;
+        };
+        if let Ok(address) = parse_remote_address(value) {
+            candidates += 1;
+            found = Some(address);
+        }
+    }
+    match (found, candidates) {
+        (Some(address), 1) => LineOutcome::Failure(Failure {
+            service,
+            address,
+            account: account.filter(|a| !a.is_empty() && *a != "<unknown>"),
+            reason,
+            time,
+            attempts: 1,
+            evidence: line,
+        }),
+        (None, _) => LineOutcome::Unparsed("security event without a usable RemoteAddress"),
+        _ => LineOutcome::Unparsed("security event with several RemoteAddress fields"),
+    }
+}
+
+/// Reads one AMI event block (`Key: value` lines, CRLF or LF, optionally ended by an empty line).
+#[must_use]
+pub fn parse_ami_event(block: &str) -> LineOutcome<'_> {
+    let mut event = None;
+    let mut service_name = None;
+    let mut account = None;
+    let mut remote = None;
+    let mut remote_fields = 0;
+    for line in block.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key {
+            "Event" => event = Some(value),
+            "Service" => service_name = Some(value),
+            "AccountID" => account = Some(value),
+            "RemoteAddress" => {
+                remote_fields += 1;
+                remote = Some(value);
+            }
+            _ => {}
+        }
+    }
+    let Some(event) = event else {
+        return LineOutcome::Unparsed("AMI block without an Event field");
+    };
+    let reason = match meaning(event) {
+        Meaning::Failure(reason) => reason,
+        // AMI carries every kind of event, not only security ones.
+        Meaning::NotAFailure | Meaning::Unknown => return LineOutcome::Ignored,
+    };
+    if remote_fields > 1 {
+        return LineOutcome::Unparsed("security event with several RemoteAddress fields");
+    }
+    let Some(Ok(address)) = remote.map(parse_remote_address) else {
+        return LineOutcome::Unparsed("security event without a usable RemoteAddress");
+    };
+    LineOutcome::Failure(Failure {
+        service: service_name.map_or(Service::Sip, service),
+        address,
+        account: account.filter(|a| !a.is_empty() && *a != "<unknown>"),
+        reason,
+        time: None,
+        attempts: 1,
+        evidence: block,
+    })
+}

@@ -1,0 +1,238 @@
+//! Line timestamps: Asterisk's bracketed dates, syslog, ISO 8601 and RFC 5424 headers.
+
+/// A timestamp as written; the year is absent in syslog and Asterisk's default date format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub year: Option<i32>,
+    pub month: u8,
+    pub day: u8,
+    pub seconds_of_day: u32,
+    /// Offset east of UTC written on the line, in seconds.
+    pub offset: i32,
+}
+
+/// Seconds since the Unix epoch of a civil date and time (proleptic Gregorian).
+pub(crate) fn unix_seconds(year: i32, month: u8, day: u8, seconds_of_day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let m = i64::from(month);
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    days * 86_400 + i64::from(seconds_of_day)
+}
+
+/// The civil date and time of seconds since the Unix epoch: (year, month, day, h, m, s).
+pub(crate) fn civil(unix: i64) -> (i64, u8, u8, u8, u8, u8) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let narrow = |v: i64| u8::try_from(v).unwrap_or(0);
+    (
+        year,
+        narrow(month),
+        narrow(day),
+        narrow(secs / 3600),
+        narrow(secs / 60 % 60),
+        narrow(secs % 60),
+    )
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, written by hand: reports print two per source, a million sources.
+pub(crate) fn format_utc(unix: i64) -> String {
+    let (year, month, day, hour, minute, second) = civil(unix);
+    fn push(text: &mut String, value: u32, width: u32) {
+        for position in (0..width).rev() {
+            let digit = value / 10u32.pow(position) % 10;
+            text.push(char::from_digit(digit, 10).unwrap_or('0'));
+        }
+    }
+    let mut text = String::with_capacity(20);
+    push(
+        &mut text,
+        u32::try_from(year.clamp(0, 9999)).unwrap_or(0),
+        4,
+    );
+    let parts = [
+        (month, '-'),
+        (day, 'T'),
+        (hour, ':'),
+        (minute, ':'),
+        (second, 'Z'),
+    ];
+    let mut separator = '-';
+    for (value, next) in parts {
+        text.push(separator);
+        push(&mut text, u32::from(value), 2);
+        separator = next;
+    }
+    text.push(separator);
+    text
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+fn digits(bytes: &[u8], at: usize, count: usize) -> Option<u32> {
+    let slice = bytes.get(at..at + count)?;
+    slice.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn narrow(value: u32) -> Option<u8> {
+    u8::try_from(value).ok()
+}
+
+/// `HH:MM:SS` at `at`.
+fn clock(bytes: &[u8], at: usize) -> Option<u32> {
+    let (h, m, s) = (
+        digits(bytes, at, 2)?,
+        digits(bytes, at + 3, 2)?,
+        digits(bytes, at + 6, 2)?,
+    );
+    let separators = bytes.get(at + 2) == Some(&b':') && bytes.get(at + 5) == Some(&b':');
+    (separators && h < 24 && m < 60 && s < 61).then_some(h * 3600 + m * 60 + s)
+}
+
+/// `Mon dd HH:MM:SS` (day padded with a space, a zero or nothing); returns the stamp and its end.
+fn syslog(bytes: &[u8]) -> Option<(Stamp, usize)> {
+    let name = bytes.get(..3)?;
+    let month = MONTHS.iter().position(|m| m.as_slice() == name)?;
+    if bytes.get(3) != Some(&b' ') {
+        return None;
+    }
+    let mut at = 4;
+    if bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let day_len = if bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        2
+    } else {
+        1
+    };
+    let day = digits(bytes, at, day_len)?;
+    at += day_len;
+    if bytes.get(at) != Some(&b' ') {
+        return None;
+    }
+    let seconds_of_day = clock(bytes, at + 1)?;
+    let stamp = Stamp {
+        year: None,
+        month: narrow(u32::try_from(month).ok()? + 1)?,
+        day: narrow(day)?,
+        seconds_of_day,
+        offset: 0,
+    };
+    Some((stamp, at + 9))
+}
+
+/// `YYYY-MM-DD[ T]HH:MM:SS[.fff][Z|±HH:MM|±HHMM]`.
+fn iso(bytes: &[u8]) -> Option<(Stamp, usize)> {
+    let year = digits(bytes, 0, 4)?;
+    let month = digits(bytes, 5, 2)?;
+    let day = digits(bytes, 8, 2)?;
+    if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    if !matches!(bytes.get(10), Some(b' ' | b'T')) {
+        return None;
+    }
+    let seconds_of_day = clock(bytes, 11)?;
+    let mut at = 19;
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    let mut offset = 0;
+    match bytes.get(at) {
+        Some(b'Z') => at += 1,
+        Some(&sign @ (b'+' | b'-')) => {
+            let hours = digits(bytes, at + 1, 2)?;
+            let colon = usize::from(bytes.get(at + 3) == Some(&b':'));
+            let minutes = digits(bytes, at + 3 + colon, 2)?;
+            let magnitude = i32::try_from(hours * 3600 + minutes * 60).ok()?;
+            offset = if sign == b'-' { -magnitude } else { magnitude };
+            at += 5 + colon;
+        }
+        _ => {}
+    }
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let stamp = Stamp {
+        year: Some(i32::try_from(year).ok()?),
+        month: narrow(month)?,
+        day: narrow(day)?,
+        seconds_of_day,
+        offset,
+    };
+    Some((stamp, at))
+}
+
+/// The timestamp that starts a line, in any supported header shape, and the byte offset where
+/// the rest of the line starts.
+pub(crate) fn leading(line: &str) -> Option<(Stamp, usize)> {
+    let bytes = line.as_bytes();
+    match bytes.first()? {
+        b'[' => {
+            let inner = bytes.get(1..)?;
+            let (stamp, end) = iso(inner).or_else(|| syslog(inner))?;
+            let close = end + 1 + memchr::memchr(b']', inner.get(end..)?)?;
+            Some((stamp, close + 1))
+        }
+        b'<' => {
+            // RFC 5424: `<PRI>VERSION TIMESTAMP ...`
+            let space = memchr::memchr(b' ', bytes)?;
+            let (stamp, end) = iso(bytes.get(space + 1..)?)?;
+            Some((stamp, space + 1 + end))
+        }
+        b'0'..=b'9' => iso(bytes),
+        _ => syslog(bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_round_trip() {
+        let t = unix_seconds(2024, 2, 29, 3600 + 2 * 60 + 3);
+        assert_eq!(format_utc(t), "2024-02-29T01:02:03Z");
+        assert_eq!(unix_seconds(1970, 1, 1, 0), 0);
+    }
+
+    #[test]
+    fn shapes() {
+        let (s, end) = leading("[Nov  6 08:00:01] NOTICE").unwrap_or_else(|| panic!("no stamp"));
+        assert_eq!(
+            (s.year, s.month, s.day, s.seconds_of_day, end),
+            (None, 11, 6, 28801, 17)
+        );
+        let (s, _) = leading("[2024-11-06 08:00:01.123] N").unwrap_or_else(|| panic!("no stamp"));
+        assert_eq!((s.year, s.month, s.day), (Some(2024), 11, 6));
+        let (s, _) = leading("Feb 7 16:01:07 linux").unwrap_or_else(|| panic!("no stamp"));
+        assert_eq!((s.month, s.day), (2, 7));
+        let (s, _) =
+            leading("2015-04-16T18:02:50.321974+00:00 host").unwrap_or_else(|| panic!("no stamp"));
+        assert_eq!((s.offset, s.seconds_of_day), (0, 18 * 3600 + 2 * 60 + 50));
+        let (s, _) = leading("<38>1 2019-07-08T17:40:16.954167-04:00 h")
+            .unwrap_or_else(|| panic!("no stamp"));
+        assert_eq!(s.offset, -4 * 3600);
+        assert!(leading("NOTICE[566]: chan_sip.c").is_none());
+    }
+}

@@ -1,0 +1,288 @@
+//! Replaying logs through the parser and the decision engine: every source address seen failing,
+//! with its failures per service, first and last time, reasons, and whether the policy would ban
+//! it. Files are streamed line by line with one reused buffer.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, BufRead};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
+
+use crate::addrmap::AddrMap;
+use crate::decide::{Decision, Engine, Policy};
+use crate::event::{LineOutcome, Reason, Service};
+use crate::parse::{Parser, stamp};
+
+/// Unparsed lines quoted in the report, and the length they are cut to.
+const UNPARSED_EXAMPLES: usize = 10;
+const EXAMPLE_BYTES: usize = 160;
+/// Alerts listed in the report.
+const ALERTS_LISTED: usize = 100;
+
+/// Per-source totals, packed: a replay of a million attackers keeps a million of these.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    failures: [u32; 4],
+    /// Seconds since the epoch; 0 when no line had a time.
+    first: u32,
+    last: u32,
+    reasons: u32,
+}
+
+/// A line that looked like a failure but could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnparsedExample {
+    /// The file (or `-` for standard input).
+    pub origin: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// Why it could not be read.
+    pub reason: &'static str,
+    /// The start of the line.
+    pub text: String,
+}
+
+/// One source address in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceReport {
+    /// The peer address.
+    pub address: IpAddr,
+    /// Failures per service (services without failures are left out).
+    pub failures: BTreeMap<Service, u64>,
+    /// First failure (`YYYY-MM-DDTHH:MM:SSZ`), if lines carried times.
+    pub first_seen: Option<String>,
+    /// Last failure.
+    pub last_seen: Option<String>,
+    /// Why its lines were failures.
+    pub reasons: Vec<Reason>,
+    /// Whether the policy banned it (or its IPv6 prefix) during the replay.
+    pub would_ban: bool,
+}
+
+/// The outcome of a replay.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplayReport {
+    /// Lines read.
+    pub lines: u64,
+    /// Lines that were failures.
+    pub failures: u64,
+    /// Lines that looked like failures but could not be read.
+    pub unparsed: u64,
+    /// The first few of them.
+    pub unparsed_examples: Vec<UnparsedExample>,
+    /// Bans the policy decided.
+    pub bans: u64,
+    /// Distributed-attempt alerts (the first hundred).
+    pub alerts: Vec<Decision>,
+    /// Every source seen failing, most failures first.
+    #[serde(serialize_with = "serialize_sources")]
+    sources: Vec<(IpAddr, Totals, bool)>,
+}
+
+fn when(seconds: u32) -> Option<String> {
+    (seconds != 0).then(|| stamp::format_utc(i64::from(seconds)))
+}
+
+fn report_of(&(address, totals, would_ban): &(IpAddr, Totals, bool)) -> SourceReport {
+    SourceReport {
+        address,
+        failures: Service::ALL
+            .into_iter()
+            .zip(totals.failures)
+            .filter(|&(_, n)| n > 0)
+            .map(|(s, n)| (s, u64::from(n)))
+            .collect(),
+        first_seen: when(totals.first),
+        last_seen: when(totals.last),
+        reasons: Reason::ALL
+            .into_iter()
+            .filter(|r| totals.reasons & r.bit() != 0)
+            .collect(),
+        would_ban,
+    }
+}
+
+/// Sources are expanded one at a time while writing, so a report with a million sources never
+/// holds a million expanded records.
+fn serialize_sources<S: Serializer>(
+    sources: &[(IpAddr, Totals, bool)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut seq = serializer.serialize_seq(Some(sources.len()))?;
+    for source in sources {
+        seq.serialize_element(&report_of(source))?;
+    }
+    seq.end()
+}
+
+impl ReplayReport {
+    /// Every source seen failing, most failures first.
+    pub fn sources(&self) -> impl Iterator<Item = SourceReport> + '_ {
+        self.sources.iter().map(report_of)
+    }
+
+    /// How many sources were seen failing.
+    #[must_use]
+    pub fn source_count(&self) -> usize {
+        self.sources.len()
+    }
+}
+
+/// A replay in progress.
+#[derive(Debug)]
+pub struct Replay {
+    parser: Parser,
+    engine: Engine,
+    totals: AddrMap<Totals>,
+    banned: HashSet<IpNet>,
+    lines: u64,
+    failures: u64,
+    unparsed: u64,
+    unparsed_examples: Vec<UnparsedExample>,
+    bans: u64,
+    alerts: Vec<Decision>,
+    last_time: Option<i64>,
+    last_expire: i64,
+    expire_every: i64,
+}
+
+fn shorten(text: &str, bytes: usize) -> String {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default().to_owned()
+}
+
+impl Replay {
+    /// A replay deciding with `policy`, reading lines with `parser`.
+    #[must_use]
+    pub fn new(policy: Policy, parser: Parser) -> Self {
+        let expire_every = i64::from(policy.longest_window().max(1));
+        Self {
+            expire_every,
+            parser,
+            engine: Engine::new(policy),
+            totals: AddrMap::default(),
+            banned: HashSet::new(),
+            lines: 0,
+            failures: 0,
+            unparsed: 0,
+            unparsed_examples: Vec::new(),
+            bans: 0,
+            alerts: Vec::new(),
+            last_time: None,
+            last_expire: i64::MIN,
+        }
+    }
+
+    /// Takes one line; `origin` and `number` only label unparsed examples.
+    pub fn line(&mut self, origin: &str, number: u64, line: &str) {
+        self.lines += 1;
+        match self.parser.parse_line(line) {
+            LineOutcome::Ignored => {}
+            LineOutcome::Unparsed(reason) => {
+                self.unparsed += 1;
+                if self.unparsed_examples.len() < UNPARSED_EXAMPLES {
+                    self.unparsed_examples.push(UnparsedExample {
+                        origin: origin.to_owned(),
+                        line: number,
+                        reason,
+                        text: shorten(line.trim_end(), EXAMPLE_BYTES),
+                    });
+                }
+            }
+            LineOutcome::Failure(failure) => {
+                self.failures += 1;
+                let now = failure.time.or(self.last_time).unwrap_or(0);
+                if failure.time.is_some() {
+                    self.last_time = failure.time;
+                }
+                let at = u32::try_from(now.max(0)).unwrap_or(u32::MAX);
+                let totals = self.totals.entry(failure.address);
+                let count = &mut totals.failures[failure.service.index()];
+                *count = count.saturating_add(failure.attempts);
+                if at != 0 {
+                    if totals.first == 0 {
+                        totals.first = at;
+                    }
+                    totals.last = totals.last.max(at);
+                }
+                totals.reasons |= failure.reason.bit();
+                // Sweeping once per longest window keeps at most two windows of state, at a cost spread
+                // over all the window's lines.
+                if now >= self.last_expire.saturating_add(self.expire_every) {
+                    self.engine.expire(now);
+                    self.last_expire = now;
+                }
+                for decision in self.engine.observe(&failure, now) {
+                    match decision {
+                        Decision::Ban { target, .. } => {
+                            self.bans += 1;
+                            self.banned.insert(target);
+                        }
+                        alert @ Decision::Alert { .. } => {
+                            if self.alerts.len() < ALERTS_LISTED {
+                                self.alerts.push(alert);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Streams every line of `reader` (invalid UTF-8 is read lossily).
+    ///
+    /// # Errors
+    /// When reading fails.
+    pub fn read(&mut self, origin: &str, mut reader: impl BufRead) -> io::Result<()> {
+        let mut buffer = Vec::with_capacity(4096);
+        let mut number = 0;
+        loop {
+            buffer.clear();
+            if reader.read_until(b'\n', &mut buffer)? == 0 {
+                return Ok(());
+            }
+            number += 1;
+            match std::str::from_utf8(&buffer) {
+                Ok(line) => self.line(origin, number, line),
+                Err(_) => {
+                    let line = String::from_utf8_lossy(&buffer).into_owned();
+                    self.line(origin, number, &line);
+                }
+            }
+        }
+    }
+
+    /// The report.
+    #[must_use]
+    pub fn finish(self) -> ReplayReport {
+        let Self {
+            engine,
+            totals,
+            banned,
+            ..
+        } = self;
+        let policy = engine.policy().clone();
+        drop(engine);
+        let mut sources: Vec<(IpAddr, Totals, bool)> = totals
+            .iter()
+            .map(|(address, t)| (address, *t, banned.contains(&policy.target(address))))
+            .collect();
+        drop(totals);
+        let total = |t: &Totals| t.failures.iter().map(|&n| u64::from(n)).sum::<u64>();
+        sources.sort_by(|a, b| total(&b.1).cmp(&total(&a.1)).then(a.0.cmp(&b.0)));
+        ReplayReport {
+            lines: self.lines,
+            failures: self.failures,
+            unparsed: self.unparsed,
+            unparsed_examples: self.unparsed_examples,
+            bans: self.bans,
+            alerts: self.alerts,
+            sources,
+        }
+    }
+}

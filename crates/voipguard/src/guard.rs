@@ -1,0 +1,84 @@
+//! `voipguard guard`: for now the `--replay` mode, which streams logs through the guard's parser
+//! and decision engine and reports every source seen failing.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+
+use anyhow::{Context as _, bail};
+use voipguard_guard::{Parser, Policy, Replay, ReplayReport};
+
+use crate::cli::{GuardArgs, GuardFormat};
+
+/// Large reads: replays of multi-gigabyte logs are bound by line handling, not system calls.
+const READ_BUFFER: usize = 1 << 16;
+
+/// Runs `voipguard guard`.
+pub fn run(args: &GuardArgs) -> anyhow::Result<()> {
+    if args.replay.is_empty() {
+        bail!("the daemon mode is not built yet: use `voipguard guard --replay FILE…`");
+    }
+    let parser = args.year.map_or_else(Parser::default, Parser::new);
+    let mut replay = Replay::new(Policy::default(), parser);
+    for path in &args.replay {
+        let origin = path.display().to_string();
+        if origin == "-" {
+            replay
+                .read("-", std::io::stdin().lock())
+                .context("cannot read standard input")?;
+        } else {
+            let file = File::open(path).with_context(|| format!("cannot open {origin}"))?;
+            replay
+                .read(&origin, BufReader::with_capacity(READ_BUFFER, file))
+                .with_context(|| format!("cannot read {origin}"))?;
+        }
+    }
+    let report = replay.finish();
+    let mut out = BufWriter::with_capacity(READ_BUFFER, std::io::stdout().lock());
+    match args.format {
+        GuardFormat::Json => {
+            serde_json::to_writer(&mut out, &report).context("cannot write the report")?;
+            writeln!(out)?;
+        }
+        GuardFormat::Text => write_text(&mut out, &report)?,
+    }
+    out.flush().context("cannot write to standard output")
+}
+
+fn write_text(out: &mut impl Write, report: &ReplayReport) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} lines, {} failures, {} unparsed, {} sources, {} bans, {} alerts",
+        report.lines,
+        report.failures,
+        report.unparsed,
+        report.source_count(),
+        report.bans,
+        report.alerts.len()
+    )?;
+    for source in report.sources() {
+        let failures: Vec<String> = source
+            .failures
+            .iter()
+            .map(|(s, n)| format!("{s}={n}"))
+            .collect();
+        let reasons: Vec<&str> = source.reasons.iter().map(|r| r.as_str()).collect();
+        writeln!(
+            out,
+            "{:<39} {:<24} {} .. {}  {}{}",
+            source.address,
+            failures.join(" "),
+            source.first_seen.as_deref().unwrap_or("-"),
+            source.last_seen.as_deref().unwrap_or("-"),
+            reasons.join(","),
+            if source.would_ban { "  BAN" } else { "" }
+        )?;
+    }
+    for example in &report.unparsed_examples {
+        writeln!(
+            out,
+            "unparsed {}:{}: {}: {}",
+            example.origin, example.line, example.reason, example.text
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `voipguard guard --replay` end to end on fail2ban's asterisk and sshd test logs.
+
+mod common;
+
+use assert_cmd::Command;
+use serde_json::Value as Json;
+
+fn replay_json(files: &[&str]) -> Json {
+    let logs = common::shared().join("corpus/logs");
+    let output = Command::cargo_bin("voipguard")
+        .expect("binary built")
+        .arg("guard")
+        .arg("--replay")
+        .args(files.iter().map(|f| logs.join(f)))
+        .args(["--format", "json", "--year", "2005"])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
+#[test]
+fn replay_reports_every_failing_source() {
+    let asterisk = "fail2ban_tests_files_logs_asterisk.log";
+    let json = replay_json(&[asterisk]);
+    let text = std::fs::read_to_string(common::shared().join("corpus/logs").join(asterisk))
+        .expect("corpus log");
+    assert_eq!(json["lines"], text.lines().count());
+    let sources = json["sources"].as_array().expect("sources");
+    let find = |address: &str| {
+        sources
+            .iter()
+            .find(|s| s["address"] == address)
+            .unwrap_or_else(|| panic!("{address} missing"))
+    };
+    // The forged SessionID address and the server named by "hacking attempt" never appear.
+    for never in ["5.6.7.8", "192.168.2.102"] {
+        assert!(sources.iter().all(|s| s["address"] != never), "{never}");
+    }
+    let main = find("1.2.3.4");
+    assert!(main["failures"]["sip"].as_u64().expect("sip count") >= 10);
+    assert_eq!(main["failures"]["iax2"], 3);
+    // Its failures are spread over five years: never 10 within the 10-minute window.
+    assert_eq!(main["would_ban"], false);
+    assert_eq!(json["bans"], 0);
+    assert_eq!(main["first_seen"], "2012-02-13T17:21:54Z");
+    assert_eq!(main["last_seen"], "2017-12-14T22:18:00Z");
+    assert!(
+        main["reasons"]
+            .as_array()
+            .expect("reasons")
+            .contains(&Json::from("wrong-password"))
+    );
+    let v6 = find("2001:db8::1");
+    assert_eq!(v6["failures"]["sip"], 2);
+    assert_eq!(v6["would_ban"], false);
+    assert_eq!(find("192.0.2.4")["failures"]["ami"], 2);
+    let failures: u64 = sources
+        .iter()
+        .flat_map(|s| s["failures"].as_object().expect("map").values())
+        .map(|n| n.as_u64().expect("count"))
+        .sum();
+    assert_eq!(json["failures"].as_u64(), Some(failures));
+    assert_eq!(json["unparsed"], 0);
+}
+
+#[test]
+fn a_burst_of_corpus_failures_would_be_banned() {
+    let text = std::fs::read_to_string(
+        common::shared().join("corpus/logs/fail2ban_tests_files_logs_asterisk.log"),
+    )
+    .expect("corpus log");
+    let line = text
+        .lines()
+        .find(|l| l.contains("Wrong password") && l.starts_with('['))
+        .expect("a chan_sip line");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let burst = dir.path().join("burst.log");
+    std::fs::write(&burst, format!("{line}\n").repeat(10)).expect("write");
+    let output = Command::cargo_bin("voipguard")
+        .expect("binary built")
+        .args(["guard", "--format", "json", "--replay"])
+        .arg(&burst)
+        .output()
+        .expect("runs");
+    let json: Json = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(json["bans"], 1);
+    assert_eq!(json["sources"][0]["address"], "1.2.3.4");
+    assert_eq!(json["sources"][0]["failures"]["sip"], 10);
+    assert_eq!(json["sources"][0]["would_ban"], true);
+}
+
+#[test]
+fn replay_of_sshd_log_counts_ssh_failures() {
+    let json = replay_json(&["fail2ban_tests_files_logs_sshd.log"]);
+    let sources = json["sources"].as_array().expect("sources");
+    let ssh = |address: &str| {
+        sources
+            .iter()
+            .find(|s| s["address"] == address)
+            .map(|s| s["failures"]["ssh"].clone())
+    };
+    assert_eq!(
+        ssh("192.0.2.111"),
+        Some(Json::from(3)),
+        "two public keys, then too many"
+    );
+    assert_eq!(
+        ssh("192.0.2.113"),
+        None,
+        "PAM failure followed by a login is no failure"
+    );
+    // Unparsed lines are reported with their reason (host names, a leading-zero octet).
+    assert!(json["unparsed"].as_u64().expect("count") >= 5);
+    let example = &json["unparsed_examples"][0];
+    assert!(example["reason"].is_string() && example["line"].is_u64());
+}
+
+#[test]
+fn without_replay_the_daemon_is_not_built_yet() {
+    let output = Command::cargo_bin("voipguard")
+        .expect("binary built")
+        .arg("guard")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("daemon mode is not built yet"));
+}
