@@ -93,6 +93,7 @@ mod gs_prov_https;
 mod gs_prov_xmlpass;
 mod gs_sip_cert;
 mod gs_sip_sips;
+mod gs_ssh_off;
 mod gs_syslog_tls;
 mod gs_tr069;
 mod gs_user_pass;
@@ -222,6 +223,7 @@ pub(crate) const CODE_CHECKS: &[&dyn CodeCheck] = &[
     &gs_prov_xmlpass::GsProvXmlpass,
     &gs_sip_cert::GsSipCert,
     &gs_sip_sips::GsSipSips,
+    &gs_ssh_off::GsSshOff,
     &gs_syslog_tls::GsSyslogTls,
     &gs_tr069::GsTr069,
     &gs_user_pass::GsUserPass,
