@@ -16,6 +16,9 @@ pub struct JsonEmitter<'w> {
     out: Box<dyn Write + 'w>,
     options: Options,
     devices_written: usize,
+    /// One device's JSON, built in memory and written at once: serde's many small writes are
+    /// cheap into a `Vec` and costly through a `dyn Write`.
+    device_buffer: Vec<u8>,
 }
 
 impl<'w> JsonEmitter<'w> {
@@ -25,6 +28,7 @@ impl<'w> JsonEmitter<'w> {
             out,
             options,
             devices_written: 0,
+            device_buffer: Vec::new(),
         }
     }
 }
@@ -122,8 +126,9 @@ impl Emitter for JsonEmitter<'_> {
             self.out.write_all(b",")?;
         }
         self.devices_written += 1;
-        serde_json::to_writer(&mut self.out, &device_json(&self.options, result))?;
-        Ok(())
+        self.device_buffer.clear();
+        serde_json::to_writer(&mut self.device_buffer, &device_json(&self.options, result))?;
+        self.out.write_all(&self.device_buffer)
     }
 
     fn finish(
