@@ -50,7 +50,7 @@ fn overview_comes_first_then_one_section_per_device_then_inputs() {
     assert_eq!(page.matches("<details>").count(), 2);
     assert!(page.contains("<span class=\"badge sev-critical\">1 critical</span>"));
     assert!(page.contains("<span class=\"badge sev-info zero\">0 info</span>"));
-    assert!(page.contains("<td><code>GS-SSH-OFF</code></td><td>SSH is disabled</td><td>1</td>"));
+    assert!(page.contains("<td><code>GS-SSH-OFF</code></td><td>SSH is disabled, or off port 22 where it is needed</td><td>1</td>"));
     assert!(page.contains("<br><code>P276 = 1</code>"));
     assert!(page.contains("<li><code>phones/cfg000b82ddeeff.xml:7:3: unexpected end of file inside &lt;config&gt;</code></li>"));
 }

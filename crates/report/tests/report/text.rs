@@ -32,7 +32,10 @@ fn verbose_text_lists_passed_and_not_applicable_checks() {
 fn failures_come_worst_first_with_message_evidence_and_fix() {
     let output = render(&two_phones(), Format::Text, options(false, false));
     let critical = position(&output, "  FAIL  critical  LOCAL-ADMIN-PASS\n");
-    let high = position(&output, "  FAIL  high      GS-SSH-OFF  SSH is disabled\n");
+    let high = position(
+        &output,
+        "  FAIL  high      GS-SSH-OFF  SSH is disabled, or off port 22 where it is needed\n",
+    );
     let medium = position(&output, "  FAIL  medium    LOCAL-WEB-HTTPS\n");
     assert!(critical < high && high < medium);
     assert!(output.contains(
