@@ -175,7 +175,10 @@ fn rules_are_the_whole_catalogue_and_results_point_at_their_rule() {
         .find(|rule| rule["id"] == "GS-SSH-OFF")
         .expect("GS-SSH-OFF rule");
     insta::assert_json_snapshot!("sarif_rule_gs_ssh_off", ssh);
-    assert_eq!(ssh["name"], "ssh-is-disabled");
+    assert_eq!(
+        ssh["name"],
+        "ssh-is-disabled-or-off-port-22-where-it-is-needed"
+    );
     assert_eq!(ssh["defaultConfiguration"]["level"], "error");
     assert_eq!(ssh["properties"]["security-severity"], "8.0");
     let tags = ssh["properties"]["tags"].as_array().expect("tags");
