@@ -16,6 +16,12 @@ pub fn is_template(text: &str) -> bool {
     }) || text.trim_start().starts_with("@if")
 }
 
+/// False when `text` has neither `{` nor `@`, so no part of it is template syntax: one vectorised
+/// search per file spares a look at every value.
+pub(crate) fn may_hold_template(text: &str) -> bool {
+    memchr::memchr2(b'{', b'@', text.as_bytes()).is_some()
+}
+
 /// How a text node or line changes the conditional nesting depth of a template:
 /// `{if}` / `{% if %}` / `{foreach}` / `{% for %}` open, `{/if}` / `{% endif %}` … close.
 pub(crate) fn depth_change(text: &str) -> i32 {

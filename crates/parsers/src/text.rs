@@ -107,12 +107,21 @@ fn position(bytes: &[u8], offset: usize) -> (u32, u32) {
 }
 
 /// The lines of `text` exactly as [`str::lines`] gives them (`\n` or `\r\n` ends, no empty line
-/// after a final newline), found with a vectorised search: per-line calls into the standard
-/// library's byte search were a hot spot on files of short lines.
+/// after a final newline), without the standard library's per-line byte search, which was a hot
+/// spot on files of short lines.
 pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
-    std::iter::from_fn(move || match ends.next() {
+    let bytes = text.as_bytes();
+    // A plain loop: configuration lines are short, and a vectorised search's set-up per line
+    // costs more than it saves.
+    let next_end = move |from: usize| {
+        bytes
+            .get(from..)?
+            .iter()
+            .position(|&byte| byte == b'\n')
+            .map(|length| from + length)
+    };
+    std::iter::from_fn(move || match next_end(start) {
         Some(end) => {
             let line = text.get(start..end)?;
             start = end + 1;

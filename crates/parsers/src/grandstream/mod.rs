@@ -16,7 +16,7 @@ use voipguard_model::{Device, Family, FamilyBasis, Origin, Setting, SettingKey, 
 
 use crate::ParseError;
 use crate::keep::Keep;
-use crate::template::is_template;
+use crate::template::{is_template, may_hold_template};
 
 pub(crate) use table::{GDS_PVALUES, account_field_names, aliases_named, pvalues_named};
 pub use text::parse_text;
@@ -27,6 +27,8 @@ struct DeviceBuilder<'k> {
     file: Arc<PathBuf>,
     device: Device,
     keep: &'k Keep,
+    /// False when the file has no byte a template needs, so no value need be looked at.
+    template_bytes: bool,
 }
 
 /// Where a setting was written: 1-based line and column.
@@ -54,6 +56,7 @@ impl<'k> DeviceBuilder<'k> {
             file: Arc::clone(file),
             device,
             keep,
+            template_bytes: may_hold_template(text),
         }
     }
 
@@ -76,12 +79,23 @@ impl<'k> DeviceBuilder<'k> {
     /// (`account.1.sip.transport`) or a templated name; `value` is the raw value text; `at` gives
     /// its position, asked only for a setting kept.
     fn add(&mut self, name: &str, value: &str, at: impl FnOnce() -> Position, conditional: bool) {
-        if !self.keeps(name) {
-            // A template anywhere makes the file a template, kept settings or not.
-            self.device.templated |= is_template(value);
-            return;
+        if self.keeps(name) {
+            self.insert(name, value, at(), conditional);
+        } else {
+            self.skip(value);
         }
-        let at = at();
+    }
+
+    /// Passes over a setting not kept.
+    fn skip(&mut self, value: &str) {
+        // A template anywhere makes the file a template, kept settings or not.
+        if self.template_bytes {
+            self.device.templated |= is_template(value);
+        }
+    }
+
+    /// Adds a setting [`DeviceBuilder::keeps`] keeps.
+    fn insert(&mut self, name: &str, value: &str, at: Position, conditional: bool) {
         let templated_name = is_template(name);
         let (key, converted) = if let Some(number) = pvalue_number(name) {
             (table::pvalue_key(number, self.device.family), value.into())
@@ -150,12 +164,16 @@ fn pvalue_number(name: &str) -> Option<u32> {
     if digits.is_empty() {
         return None;
     }
-    // One pass, no UTF-8 or sign handling: this runs on every setting of every file.
-    digits.iter().try_fold(0u32, |number, &byte| {
-        byte.is_ascii_digit()
-            .then(|| number.checked_mul(10)?.checked_add(u32::from(byte - b'0')))
-            .flatten()
-    })
+    // One plain pass, no UTF-8 or sign handling: this runs on every setting of every file.
+    let mut number: u32 = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        number = number.checked_mul(10)?.checked_add(u32::from(digit))?;
+    }
+    Some(number)
 }
 
 /// How far into a file the template header ("Configuration Template For GRP26xx …") may be.

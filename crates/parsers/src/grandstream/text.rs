@@ -25,8 +25,13 @@ pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device
             column: u32::try_from(line.chars().count() - content.chars().count() + 1)
                 .unwrap_or(u32::MAX),
         };
-        if let Some((name, value)) = setting_line(content) {
-            builder.add(name, value, at, depth > 0);
+        if let Some((name, raw_value)) = setting_line(content) {
+            // Values are trimmed only when kept: most are passed over.
+            if builder.keeps(name) {
+                builder.insert(name, raw_value.trim(), at(), depth > 0);
+            } else {
+                builder.skip(raw_value);
+            }
         } else if is_directive(content) {
             builder.templated();
             depth = (depth + block_change(content)).max(0);
@@ -41,7 +46,8 @@ pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device
     Ok(builder.finish())
 }
 
-/// `("P271", "1")` for `P271 = 1`; the name may carry template syntax (`P{{ position }}01=1`).
+/// `("P271", " 1")` for `P271 = 1` (the value untrimmed); the name may carry template syntax
+/// (`P{{ position }}01=1`).
 fn setting_line(content: &str) -> Option<(&str, &str)> {
     // A byte search: `split_once('=')` calls `memcmp` per candidate, a hot spot on big files.
     let equals = content.bytes().position(|byte| byte == b'=')?;
@@ -49,7 +55,7 @@ fn setting_line(content: &str) -> Option<(&str, &str)> {
     let name = name.trim_end();
     let digits = name.strip_prefix('P')?;
     let plain = !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit());
-    (plain || is_template(digits)).then_some((name, value.trim()))
+    (plain || is_template(digits)).then_some((name, value))
 }
 
 /// A line that only a template engine reads: a directive (`{% if %}`, `{if}`, `{/loop_ext1}`) or

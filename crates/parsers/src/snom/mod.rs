@@ -17,7 +17,7 @@ use voipguard_model::{
 
 use crate::ParseError;
 use crate::keep::Keep;
-use crate::template::{depth_change, is_template};
+use crate::template::{depth_change, is_template, may_hold_template};
 
 /// Parses `name[flag]: value` text, with or without the `<html><pre>` wrapper.
 pub fn parse_text(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
@@ -49,6 +49,8 @@ struct Collector<'k> {
     file: Arc<PathBuf>,
     device: Device,
     keep: &'k Keep,
+    /// False when the file has no byte a template needs, so no value need be looked at.
+    template_bytes: bool,
 }
 
 impl<'k> Collector<'k> {
@@ -65,12 +67,14 @@ impl<'k> Collector<'k> {
             file: Arc::clone(file),
             device,
             keep,
+            template_bytes: true,
         }
     }
 
-    /// Makes room for the settings `text` may hold.
-    fn reserve_for(&mut self, text: &str) {
+    /// Makes room for the settings `text` may hold, and notes whether it can hold a template.
+    fn prepare(&mut self, text: &str) {
         self.device.settings.reserve(self.keep.capacity_for(text));
+        self.template_bytes = may_hold_template(text);
     }
 
     /// True when the setting named `name` (canonical) is kept.
@@ -80,7 +84,9 @@ impl<'k> Collector<'k> {
 
     /// Passes over a setting not kept, noting only whether its value is a template.
     fn skip(&mut self, value: &str) {
-        self.device.templated |= is_template(value);
+        if self.template_bytes {
+            self.device.templated |= is_template(value);
+        }
     }
 
     /// Records a setting; a later one with the same key wins, as on the phone.

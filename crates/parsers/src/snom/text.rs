@@ -17,7 +17,7 @@ const EXPECTED_LINE: &str = "expected \"name: value\" (a setting name of letters
 /// Parses a whole text file.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Device, ParseError> {
     let mut collector = Collector::new(file, keep);
-    collector.reserve_for(text);
+    collector.prepare(text);
     let mut nesting = Nesting::default();
     for (line_index, raw_line) in crate::text::lines(text).enumerate() {
         let line_number = u32::try_from(line_index + 1).unwrap_or(u32::MAX);
@@ -66,7 +66,9 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
                 ));
             }
         }
-        nesting.follow(content);
+        if collector.template_bytes {
+            nesting.follow(content);
+        }
     }
     Ok(collector.finish())
 }

@@ -44,7 +44,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
         }
     }
     let mut collector = Collector::new(file, keep);
-    collector.reserve_for(text);
+    collector.prepare(text);
     let mut nesting = Nesting::default();
     for node in root.descendants() {
         if is_setting(node) {

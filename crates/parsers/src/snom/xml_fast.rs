@@ -24,7 +24,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Devi
     scanner.skip_misc()?;
     let root = scanner.start_tag()?;
     let mut collector = Collector::new(file, keep);
-    collector.reserve_for(text);
+    collector.prepare(text);
     match root.name {
         PHONE_SETTINGS => phone_settings(&mut scanner, &root, &mut collector)?,
         "settings" if !root.empty => loop {
