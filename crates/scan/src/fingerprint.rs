@@ -549,7 +549,15 @@ mod tests {
     /// (agent, vendor, product, model, firmware, platform) from real-world header values.
     #[test]
     fn every_entry_reads_its_agent_string() {
-        let cases: &[(&str, &str, &str, Option<&str>, Option<&str>, Option<&str>)] = &[
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let cases: &[Case] = &[
             (
                 "Grandstream GRP2612W 1.0.5.67",
                 "Grandstream",

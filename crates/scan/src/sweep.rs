@@ -551,10 +551,7 @@ impl Scheduler {
         let last_level = self.levels.len().saturating_sub(1);
         // Highest level first: give-ups free room, and older probes retransmit before younger.
         for level in (0..=last_level).rev() {
-            loop {
-                let Some(&(due, seq)) = self.levels.get(level).and_then(VecDeque::front) else {
-                    break;
-                };
+            while let Some(&(due, seq)) = self.levels.get(level).and_then(VecDeque::front) {
                 if due > now {
                     break;
                 }
