@@ -32,6 +32,15 @@ impl Transport {
     }
 }
 
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+        })
+    }
+}
+
 /// `host` as it appears in a SIP URI or Via: IPv6 in brackets.
 pub fn uri_host(address: IpAddr) -> String {
     match address {

@@ -7,6 +7,7 @@ mod facts;
 mod inputs;
 mod inventory;
 mod rules;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rules(args) => rules::list(&args).map(|()| Outcome::Clean),
         Command::Explain(args) => rules::explain(&args).map(|()| Outcome::Clean),
         Command::Facts(command) => facts::run(&command).map(|()| Outcome::Clean),
+        Command::Scan(args) => scan::run(&args),
     }
 }
 
