@@ -182,12 +182,11 @@ impl AgentTemplate {
         })
     }
 
-    /// Matches the start of `agent`; the captures on success.
-    fn captures<'a>(&self, agent: &'a str) -> Option<Captures<'a>> {
-        let lower = agent.trim().to_ascii_lowercase();
-        let agent = agent.trim();
+    /// Matches the start of `agent` (`lower` is the same text in lower case); the captures on
+    /// success.
+    fn captures<'a>(&self, agent: &'a str, lower: &str) -> Option<Captures<'a>> {
         let mut captures = Vec::new();
-        match_agent(&self.pieces, agent, &lower, 0, &mut captures).then_some(captures)
+        match_agent(&self.pieces, agent, lower, 0, &mut captures).then_some(captures)
     }
 }
 
@@ -216,15 +215,7 @@ fn match_agent<'a>(
             if run == 0 {
                 return false;
             }
-            let ends: Vec<usize> = if rest.is_empty() {
-                vec![run]
-            } else {
-                tail.char_indices()
-                    .map(|(i, c)| i + c.len_utf8())
-                    .take_while(|end| *end <= run)
-                    .collect()
-            };
-            for end in ends {
+            let mut try_end = |end: usize| {
                 let mark = captures.len();
                 if let Some(value) = tail.get(..end) {
                     captures.push((*field, value));
@@ -233,8 +224,15 @@ fn match_agent<'a>(
                     }
                 }
                 captures.truncate(mark);
+                false
+            };
+            if rest.is_empty() {
+                return try_end(run);
             }
-            false
+            tail.char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .take_while(|end| *end <= run)
+                .any(try_end)
         }
     }
 }
@@ -253,7 +251,7 @@ impl CharClass {
             Self::Hex => c.is_ascii_hexdigit(),
             Self::Digit => c.is_ascii_digit(),
             Self::Alnum => c.is_ascii_alphanumeric(),
-            Self::Any => !c.is_whitespace(),
+            Self::Any => c.is_ascii_graphic(),
         }
     }
 }
@@ -321,16 +319,15 @@ fn match_shape(pieces: &[Piece<Run>], text: &str) -> bool {
             .strip_prefix(literal.as_str())
             .is_some_and(|tail| match_shape(rest, tail)),
         Piece::Hole(run) => {
+            // Every class admits ASCII only (RFC 3261 tags are tokens), so bytes are characters.
             let admitted = text
-                .chars()
-                .take_while(|c| run.class.admits(*c))
+                .bytes()
+                .take_while(|b| run.class.admits(char::from(*b)))
                 .take(run.max)
                 .count();
-            // Classes are ASCII-only except `any`, so count characters, then slice by char index.
-            (run.min..=admitted).rev().any(|n| {
-                let end = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
-                text.get(end..).is_some_and(|tail| match_shape(rest, tail))
-            })
+            (run.min..=admitted)
+                .rev()
+                .any(|n| text.get(n..).is_some_and(|tail| match_shape(rest, tail)))
         }
     }
 }
@@ -414,10 +411,15 @@ impl FingerprintTable {
 
     /// Every entry that matches at least one signal, best first.
     pub fn candidates(&self, host: &SipHost) -> Vec<Fingerprint> {
+        let agents: Vec<(&str, String)> = [host.server.as_deref(), host.user_agent.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
+            .collect();
         let mut scored: Vec<(Fingerprint, usize)> = self
             .entries
             .iter()
-            .filter_map(|entry| self.score(entry, host))
+            .filter_map(|entry| self.score(entry, host, &agents))
             .collect();
         scored.sort_by(|(a, a_specific), (b, b_specific)| {
             b.confidence
@@ -435,15 +437,20 @@ impl FingerprintTable {
         self.candidates(host).into_iter().next()
     }
 
-    fn score(&self, entry: &Entry, host: &SipHost) -> Option<(Fingerprint, usize)> {
+    /// `agents`: Server then User-Agent, trimmed, with their lower-case forms.
+    fn score(
+        &self,
+        entry: &Entry,
+        host: &SipHost,
+        agents: &[(&str, String)],
+    ) -> Option<(Fingerprint, usize)> {
         let w = self.weights;
         let mut signals: Vec<(&'static str, f64)> = Vec::new();
-        let agents = [host.server.as_deref(), host.user_agent.as_deref()];
-        let agent_match = agents.iter().flatten().find_map(|agent| {
+        let agent_match = agents.iter().find_map(|(agent, lower)| {
             entry
                 .agent
                 .iter()
-                .find_map(|t| t.captures(agent).map(|c| (t, c)))
+                .find_map(|t| t.captures(agent, lower).map(|c| (t, c)))
         });
         let mut fields: HashMap<Field, &str> = HashMap::new();
         let mut specificity = 0;
@@ -487,8 +494,7 @@ impl FingerprintTable {
                 .iter()
                 .map(|(_, weight)| 1.0 - weight)
                 .product::<f64>();
-        let contradicted =
-            agent_match.is_none() && !entry.agent.is_empty() && agents.iter().any(Option::is_some);
+        let contradicted = agent_match.is_none() && !entry.agent.is_empty() && !agents.is_empty();
         if contradicted {
             confidence /= 2.0;
         }
@@ -899,6 +905,8 @@ mod tests {
         );
         assert!(shape("{alnum:13}").matches("Ud8gK3p9aQ2Bm"));
         assert!(!shape("{digit:5-10}").matches("12ab5"));
-        assert!(shape("{any:1-3}x").matches("ééx"));
+        assert!(shape("{any:1-3}x").matches("a-x"));
+        // Tags are ASCII tokens; anything else matches no shape (and never panics).
+        assert!(!shape("{any:1-3}x").matches("ééx"));
     }
 }

@@ -7,16 +7,15 @@
 //!   sends the probe's sequence number and the response to the scheduler;
 //! * the scheduler owns all probe state: it sends first transmissions in target order, paced by a
 //!   token bucket (`rate` packets per second, retransmissions included) and bounded by
-//!   `max_outstanding`; it retransmits silent probes on RFC 3261 timer A (T1, doubling) and
-//!   gives them up after the last interval; it streams each answered probe out as a [`SipHost`].
-//!
-//! All first transmissions of one timer level share the same interval, so each level's pending
-//! deadlines are already in order: a `VecDeque` per level replaces a priority queue.
+//!   `max_outstanding`; it retransmits silent probes on RFC 3261 timer A (doubling intervals,
+//!   starting at T1 and adapting to the measured round-trip time) and gives them up after the
+//!   full last interval; it streams each answered probe out as a [`SipHost`].
 //!
 //! TCP ([`tcp_sweep`]) opens one connection per address and port, a bounded number at a time,
 //! sends one OPTIONS and reads one response. TLS is not probed yet.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -43,8 +42,11 @@ pub struct SweepConfig {
     /// RFC 3261 T1: the first retransmission interval (doubling after each).
     pub t1: Duration,
     /// Retransmissions of a silent UDP probe before it is given up; the wait after the last one
-    /// is the next doubled interval.
+    /// is the full doubled T1 interval.
     pub retransmissions: u32,
+    /// The shortest first retransmission interval. Retransmissions start at T1 and follow the
+    /// measured round-trip time once hosts answer (never below this, never above T1).
+    pub min_retransmit_interval: Duration,
     /// Probes in flight at most (UDP), connections open at most (TCP).
     pub max_outstanding: usize,
     /// TCP: time for connecting, and again for the response.
@@ -63,6 +65,7 @@ impl Default for SweepConfig {
             rate: 10_000,
             t1: Duration::from_millis(500),
             retransmissions: 2,
+            min_retransmit_interval: Duration::from_millis(50),
             max_outstanding: 100_000,
             tcp_timeout: Duration::from_secs(2),
             user_agent: DEFAULT_USER_AGENT.to_string(),
@@ -71,7 +74,8 @@ impl Default for SweepConfig {
 }
 
 impl SweepConfig {
-    /// How long a silent UDP probe is waited for in total (T1 + 2·T1 + … + the final wait).
+    /// The longest a silent UDP probe is waited for in total (T1 + 2·T1 + … + the final wait;
+    /// shorter once measured round trips bring the retransmissions forward).
     pub fn udp_probe_lifetime(&self) -> Duration {
         (0..=self.retransmissions)
             .map(|level| self.interval(level))
@@ -325,6 +329,7 @@ pub fn udp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
     }
     drop(reply_tx);
     let (host_tx, host_rx) = mpsc::channel(RESULT_BUFFER);
+    let pace = Pace::new(f64::from(config.rate));
     let scheduler = Scheduler {
         targets: Box::new(targets(plan, config.ports.clone())),
         config,
@@ -334,7 +339,12 @@ pub fn udp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
         progress: Arc::clone(&progress),
         hosts: host_tx,
         outstanding: HashMap::new(),
-        levels: Vec::new(),
+        timers: BinaryHeap::new(),
+        rtt: RttEstimator {
+            smoothed: None,
+            variation: Duration::ZERO,
+        },
+        pace,
         summary: SweepSummary {
             probes,
             ..SweepSummary::default()
@@ -396,6 +406,80 @@ struct InFlight {
     transmissions: u32,
 }
 
+/// Smoothed round-trip time (RFC 6298 style): retransmissions follow how fast this network
+/// actually answers instead of waiting T1 when every answer takes a millisecond.
+struct RttEstimator {
+    smoothed: Option<Duration>,
+    variation: Duration,
+}
+
+impl RttEstimator {
+    fn sample(&mut self, rtt: Duration) {
+        match self.smoothed {
+            None => {
+                self.smoothed = Some(rtt);
+                self.variation = rtt / 2;
+            }
+            Some(smoothed) => {
+                let error = smoothed.abs_diff(rtt);
+                self.variation = (self.variation * 3 + error) / 4;
+                self.smoothed = Some((smoothed * 7 + rtt) / 8);
+            }
+        }
+    }
+
+    /// The first retransmission interval: T1 until an answer is seen, then the smoothed RTT plus
+    /// four deviations, kept between `floor` and T1.
+    fn first_interval(&self, floor: Duration, t1: Duration) -> Duration {
+        self.smoothed
+            .map_or(t1, |smoothed| smoothed + self.variation * 4)
+            .clamp(floor.min(t1), t1)
+    }
+}
+
+/// The sending rate, AIMD like TCP congestion control: a live host that needed a
+/// retransmission means a packet was lost on the way (the responder or the path is saturated),
+/// so the rate drops; every answer to a first transmission raises it back towards `--rate`.
+/// Silence teaches nothing (a dead address looks the same at any rate), so sweeps of mostly
+/// empty space keep the full rate.
+struct Pace {
+    ceiling: f64,
+    current: f64,
+    next_decrease: Option<Instant>,
+}
+
+impl Pace {
+    const DECREASE: f64 = 0.5;
+
+    fn new(ceiling: f64) -> Self {
+        Self {
+            ceiling,
+            current: ceiling,
+            next_decrease: None,
+        }
+    }
+
+    fn floor(&self) -> f64 {
+        (self.ceiling / 100.0).max(1.0).min(self.ceiling)
+    }
+
+    /// Losses surface one retransmission interval late and in clumps: one decrease per
+    /// interval answers one congestion episode.
+    fn loss(&mut self, now: Instant, holdoff: Duration) {
+        if self.next_decrease.is_some_and(|at| now < at) {
+            return;
+        }
+        self.current = (self.current * Self::DECREASE).max(self.floor());
+        self.next_decrease = Some(now + holdoff);
+    }
+
+    /// Back to the ceiling within about half a second of clean answers.
+    fn delivered(&mut self) {
+        self.current =
+            (self.current + 2.0 * self.ceiling / self.current.max(1.0)).min(self.ceiling);
+    }
+}
+
 struct Scheduler {
     targets: Box<dyn Iterator<Item = SocketAddr> + Send>,
     config: SweepConfig,
@@ -405,8 +489,11 @@ struct Scheduler {
     progress: Arc<Progress>,
     hosts: mpsc::Sender<SipHost>,
     outstanding: HashMap<u64, InFlight>,
-    /// `levels[k]`: probes sent `k + 1` times, with the instant their current interval ends.
-    levels: Vec<VecDeque<(Instant, u64)>>,
+    /// When each outstanding probe's current interval ends: (deadline, probe). One entry per
+    /// outstanding probe; entries of answered probes are skipped when they surface.
+    timers: BinaryHeap<Reverse<(Instant, u64)>>,
+    rtt: RttEstimator,
+    pace: Pace,
     summary: SweepSummary,
     next_seq: u64,
     buffer: String,
@@ -420,16 +507,15 @@ enum Sent {
 impl Scheduler {
     async fn run(mut self, mut replies: mpsc::Receiver<Reply>) -> SweepSummary {
         let started = Instant::now();
-        let rate = f64::from(self.config.rate);
-        // Up to 5 ms worth of packets at once: the timer wakes about once a millisecond.
-        let burst = (rate / 200.0).max(1.0);
-        let mut tokens = burst;
+        let mut tokens = 1.0;
         let mut refilled = Instant::now();
         let mut targets_left = true;
-        self.levels = (0..=self.config.retransmissions)
-            .map(|_| VecDeque::new())
-            .collect();
         loop {
+            let rate = self.pace.current;
+            // At most 2 ms worth of packets back to back (the timer wakes about once a
+            // millisecond): longer bursts overflow a responder's socket buffer even when the rate
+            // is sustainable.
+            let burst = (rate / 500.0).max(1.0);
             while let Ok(reply) = replies.try_recv() {
                 if !self.answer(reply).await {
                     return self.done(started);
@@ -453,11 +539,7 @@ impl Scheduler {
             if !targets_left && self.outstanding.is_empty() {
                 return self.done(started);
             }
-            let next_timer = self
-                .levels
-                .iter()
-                .filter_map(|level| level.front().map(|(due, _)| *due))
-                .min();
+            let next_timer = self.timers.peek().map(|Reverse((due, _))| *due);
             let can_send_new = targets_left && self.outstanding.len() < self.config.max_outstanding;
             let wants_token = can_send_new || next_timer.is_some_and(|due| due <= now);
             let mut wake = now + self.config.t1;
@@ -516,6 +598,21 @@ impl Scheduler {
         }
     }
 
+    /// How long after its `transmissions`-th transmission a probe is retransmitted, or, after
+    /// the last one, given up. Retransmissions follow the measured RTT (doubling each time);
+    /// the final wait is always the full RFC 3261 interval, so a slow host still has the
+    /// configured time to answer.
+    fn interval_after(&self, transmissions: u32) -> Duration {
+        let level = transmissions.saturating_sub(1);
+        if level >= self.config.retransmissions {
+            return self.config.interval(level);
+        }
+        let first = self
+            .rtt
+            .first_interval(self.config.min_retransmit_interval, self.config.t1);
+        first.saturating_mul(1_u32.checked_shl(level).unwrap_or(u32::MAX))
+    }
+
     async fn first_transmission(&mut self, target: SocketAddr) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -530,9 +627,8 @@ impl Scheduler {
                         transmissions: 1,
                     },
                 );
-                if let Some(level) = self.levels.first_mut() {
-                    level.push_back((now + self.config.interval(0), seq));
-                }
+                self.timers
+                    .push(Reverse((now + self.interval_after(1), seq)));
             }
             Sent::Failed => self.decided_without_answer(true),
         }
@@ -548,56 +644,45 @@ impl Scheduler {
     }
 
     async fn expire_and_retransmit(&mut self, now: Instant, tokens: &mut f64) {
-        let last_level = self.levels.len().saturating_sub(1);
-        // Highest level first: give-ups free room, and older probes retransmit before younger.
-        for level in (0..=last_level).rev() {
-            while let Some(&(due, seq)) = self.levels.get(level).and_then(VecDeque::front) {
-                if due > now {
-                    break;
-                }
-                let Some(in_flight) = self.outstanding.get(&seq) else {
-                    self.pop(level);
-                    continue;
-                };
-                if level == last_level {
-                    self.pop(level);
-                    self.outstanding.remove(&seq);
-                    self.decided_without_answer(false);
-                    continue;
-                }
-                if *tokens < 1.0 {
-                    break;
-                }
-                *tokens -= 1.0;
-                let target = in_flight.target;
-                self.pop(level);
-                match self.send(target, seq).await {
-                    Sent::Ok => {
-                        let sent = Instant::now();
-                        if let Some(in_flight) = self.outstanding.get_mut(&seq) {
+        while let Some(&Reverse((due, seq))) = self.timers.peek() {
+            if due > now {
+                break;
+            }
+            let Some(in_flight) = self.outstanding.get(&seq) else {
+                self.timers.pop();
+                continue;
+            };
+            if in_flight.transmissions > self.config.retransmissions {
+                self.timers.pop();
+                self.outstanding.remove(&seq);
+                self.decided_without_answer(false);
+                continue;
+            }
+            if *tokens < 1.0 {
+                break;
+            }
+            *tokens -= 1.0;
+            let target = in_flight.target;
+            self.timers.pop();
+            match self.send(target, seq).await {
+                Sent::Ok => {
+                    let sent = Instant::now();
+                    let transmissions = match self.outstanding.get_mut(&seq) {
+                        Some(in_flight) => {
                             in_flight.last_sent = sent;
                             in_flight.transmissions += 1;
+                            in_flight.transmissions
                         }
-                        let next = level + 1;
-                        let interval = self
-                            .config
-                            .interval(u32::try_from(next).unwrap_or(u32::MAX));
-                        if let Some(queue) = self.levels.get_mut(next) {
-                            queue.push_back((sent + interval, seq));
-                        }
-                    }
-                    Sent::Failed => {
-                        self.outstanding.remove(&seq);
-                        self.decided_without_answer(true);
-                    }
+                        None => continue,
+                    };
+                    let due = sent + self.interval_after(transmissions);
+                    self.timers.push(Reverse((due, seq)));
+                }
+                Sent::Failed => {
+                    self.outstanding.remove(&seq);
+                    self.decided_without_answer(true);
                 }
             }
-        }
-    }
-
-    fn pop(&mut self, level: usize) {
-        if let Some(queue) = self.levels.get_mut(level) {
-            queue.pop_front();
         }
     }
 
@@ -611,6 +696,16 @@ impl Scheduler {
         self.progress.answered.fetch_add(1, Ordering::Relaxed);
         self.progress.done.fetch_add(1, Ordering::Relaxed);
         let rtt = reply.at.saturating_duration_since(in_flight.last_sent);
+        // Karn: an answer after a retransmission may answer either copy, so it is no sample.
+        if in_flight.transmissions == 1 {
+            self.rtt.sample(rtt);
+            self.pace.delivered();
+        } else {
+            let holdoff = self
+                .rtt
+                .first_interval(self.config.min_retransmit_interval, self.config.t1);
+            self.pace.loss(reply.at, holdoff);
+        }
         let host = SipHost::new(
             in_flight.target,
             reply.from,
@@ -788,5 +883,52 @@ mod tests {
             ..config
         };
         assert!(absurd.udp_probe_lifetime() > Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn retransmissions_follow_the_measured_round_trip() {
+        let mut rtt = RttEstimator {
+            smoothed: None,
+            variation: Duration::ZERO,
+        };
+        let floor = Duration::from_millis(50);
+        let t1 = Duration::from_millis(500);
+        assert_eq!(rtt.first_interval(floor, t1), t1, "T1 until a host answers");
+        for _ in 0..20 {
+            rtt.sample(Duration::from_micros(300));
+        }
+        assert_eq!(
+            rtt.first_interval(floor, t1),
+            floor,
+            "never below the floor"
+        );
+        for _ in 0..50 {
+            rtt.sample(Duration::from_millis(900));
+        }
+        assert_eq!(rtt.first_interval(floor, t1), t1, "never above T1");
+    }
+
+    #[test]
+    fn pace_backs_off_on_loss_and_recovers_on_answers() {
+        let start = Instant::now();
+        let holdoff = Duration::from_millis(100);
+        let mut pace = Pace::new(100_000.0);
+        pace.loss(start, holdoff);
+        assert_eq!(pace.current, 50_000.0);
+        pace.loss(start + Duration::from_millis(10), holdoff);
+        assert_eq!(
+            pace.current, 50_000.0,
+            "one decrease per congestion episode"
+        );
+        pace.loss(start + holdoff, holdoff);
+        assert_eq!(pace.current, 25_000.0);
+        for _ in 0..100 {
+            pace.loss(start + holdoff * 1000, Duration::ZERO);
+        }
+        assert_eq!(pace.current, 1_000.0, "floor: 1 % of the ceiling");
+        for _ in 0..100_000 {
+            pace.delivered();
+        }
+        assert_eq!(pace.current, 100_000.0, "back to the ceiling, never above");
     }
 }
