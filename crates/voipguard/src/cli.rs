@@ -27,6 +27,8 @@ pub enum Command {
     /// Facts files: what lives in a GUI or a router (Allworx, ScopTEL's GUI, the site).
     #[command(subcommand)]
     Facts(FactsCommand),
+    /// Find the SIP hosts in networks you own and tell what they are (OPTIONS over UDP/TCP).
+    Scan(ScanArgs),
     /// Stop SIP, IAX2, AMI and SSH brute force: replay logs to see what would be banned.
     Guard(GuardArgs),
 }
@@ -163,4 +165,63 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// Check id (the baseline control id), e.g. GS-SSH-OFF.
     pub id: String,
+}
+
+/// `voipguard scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Addresses, CIDRs, ranges (127.0.0.1-127.0.0.50, 10.0.0.1-20) or host names.
+    #[arg(required_unless_present = "targets_file")]
+    pub targets: Vec<String>,
+    /// A file of targets, one per line (# comments).
+    #[arg(long, short = 'i')]
+    pub targets_file: Option<PathBuf>,
+    /// Networks you own (CIDR or address, repeatable or comma-separated). Every target must lie
+    /// inside; nothing is sent otherwise.
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub scope: Vec<String>,
+    /// Allow public address space that the scope names (only for networks you own).
+    #[arg(long)]
+    pub allow_public: bool,
+    /// Ports probed on every address.
+    #[arg(long, value_delimiter = ',', default_value = "5060")]
+    pub ports: Vec<u16>,
+    /// Packets (UDP) or connections (TCP) per second, retransmissions included.
+    #[arg(long, default_value_t = 10_000)]
+    pub rate: u32,
+    /// First retransmission interval in milliseconds (RFC 3261 T1; doubles after each).
+    #[arg(long, default_value_t = 500)]
+    pub timeout_ms: u64,
+    /// Retransmissions of an unanswered UDP probe.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// The User-Agent the scanner announces.
+    #[arg(long)]
+    pub user_agent: Option<String>,
+    /// Transports probed.
+    #[arg(long, value_enum, default_value_t = ScanTransport::Udp)]
+    pub transport: ScanTransport,
+    /// Output format: a line per host, or a JSON object per line.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+}
+
+/// Transports `voipguard scan` probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanTransport {
+    /// UDP only.
+    Udp,
+    /// TCP only.
+    Tcp,
+    /// UDP, then TCP.
+    Both,
+}
+
+/// Output formats of `voipguard scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// A line per host.
+    Text,
+    /// A JSON object per host, one per line.
+    Json,
 }

@@ -8,6 +8,7 @@ mod guard;
 mod inputs;
 mod inventory;
 mod rules;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -56,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rules(args) => rules::list(&args).map(|()| Outcome::Clean),
         Command::Explain(args) => rules::explain(&args).map(|()| Outcome::Clean),
         Command::Facts(command) => facts::run(&command).map(|()| Outcome::Clean),
+        Command::Scan(args) => scan::run(&args),
         Command::Guard(args) => guard::run(&args).map(|()| Outcome::Clean),
     }
 }

@@ -1,0 +1,581 @@
+//! SIP on the wire: the OPTIONS request the scanner sends, the responses it reads, and the
+//! correlation between the two.
+//!
+//! Every probe carries a sequence number in its From-tag, Call-ID and branch, so a response is
+//! attributed to the probe it answers by what it echoes, not by the address it came from (a host
+//! behind NAT, a multi-homed server or a wildcard-bound proxy answers from another address).
+//! IPv6 hosts are bracketed everywhere a host appears (Request-URI, Via, From, To, Contact).
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// What a probe travels over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// Datagrams, retransmitted on silence (RFC 3261 timer A).
+    Udp,
+    /// One connection per probe.
+    Tcp,
+}
+
+impl Transport {
+    /// The Via token (`UDP`, `TCP`).
+    pub fn via_token(self) -> &'static str {
+        match self {
+            Self::Udp => "UDP",
+            Self::Tcp => "TCP",
+        }
+    }
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+        })
+    }
+}
+
+/// `host` as it appears in a SIP URI or Via: IPv6 in brackets.
+pub fn uri_host(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// `host:port` as it appears in a SIP URI or Via.
+pub fn uri_hostport(address: SocketAddr) -> String {
+    format!("{}:{}", uri_host(address.ip()), address.port())
+}
+
+/// Encodes probe sequence numbers into tags and recovers them from responses. The nonce is
+/// random per sweep, so replies to another sweep (or another scanner) are not mistaken for ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Correlator {
+    nonce: u32,
+}
+
+const TAG_PREFIX: &str = "vg";
+
+impl Correlator {
+    /// A correlator with a fresh random nonce.
+    pub fn random() -> Self {
+        Self {
+            nonce: fastrand::u32(..),
+        }
+    }
+
+    /// A correlator with a given nonce (tests).
+    pub fn with_nonce(nonce: u32) -> Self {
+        Self { nonce }
+    }
+
+    fn token(self, seq: u64) -> String {
+        format!("{TAG_PREFIX}{:08x}-{seq:x}", self.nonce)
+    }
+
+    /// The From-tag of probe `seq`.
+    pub fn from_tag(self, seq: u64) -> String {
+        self.token(seq)
+    }
+
+    /// The Call-ID of probe `seq`.
+    pub fn call_id(self, seq: u64) -> String {
+        format!("{}@voipguard", self.token(seq))
+    }
+
+    /// The Via branch of probe `seq`: identical for its retransmissions, as RFC 3261 17.1.1.2
+    /// requires, and starting with the RFC 3261 magic cookie.
+    pub fn branch(self, seq: u64) -> String {
+        format!("z9hG4bK{}", self.token(seq))
+    }
+
+    /// The probe a response answers: by its From-tag, else by its Call-ID (some stacks mangle
+    /// one of them).
+    pub fn probe_of(self, response: &Response) -> Option<u64> {
+        let from_tag = response.from_tag();
+        let call_id = response.header("call-id");
+        from_tag
+            .and_then(|tag| self.decode(tag))
+            .or_else(|| call_id.and_then(|id| self.decode(id.split('@').next().unwrap_or(id))))
+    }
+
+    fn decode(self, token: &str) -> Option<u64> {
+        let rest = token.trim().strip_prefix(TAG_PREFIX)?;
+        let (nonce, seq) = rest.split_once('-')?;
+        (u32::from_str_radix(nonce, 16).ok()? == self.nonce)
+            .then(|| u64::from_str_radix(seq, 16).ok())
+            .flatten()
+    }
+}
+
+/// An OPTIONS request for one probe.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionsRequest<'a> {
+    /// Where it goes.
+    pub target: SocketAddr,
+    /// The scanner's own address and port, for Via, From and Contact.
+    pub local: SocketAddr,
+    /// Transport named in Via and Contact.
+    pub transport: Transport,
+    /// The honest User-Agent (line breaks are removed).
+    pub user_agent: &'a str,
+    /// Tags and branch.
+    pub correlator: Correlator,
+    /// Probe sequence number.
+    pub seq: u64,
+}
+
+impl OptionsRequest<'_> {
+    /// Writes the request into `out` (cleared first), so a sweep reuses one buffer.
+    pub fn write_into(&self, out: &mut String) {
+        out.clear();
+        let target = uri_hostport(self.target);
+        let local = uri_hostport(self.local);
+        let local_host = uri_host(self.local.ip());
+        let uri_transport = match self.transport {
+            Transport::Udp => "",
+            Transport::Tcp => ";transport=tcp",
+        };
+        let user_agent: String = self
+            .user_agent
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let c = self.correlator;
+        // Writing to a String cannot fail.
+        let _ = write!(
+            out,
+            "OPTIONS sip:{target}{uri_transport} SIP/2.0\r\n\
+             Via: SIP/2.0/{via} {local};branch={branch};rport\r\n\
+             Max-Forwards: 70\r\n\
+             From: <sip:voipguard@{local_host}>;tag={tag}\r\n\
+             To: <sip:{target}>\r\n\
+             Call-ID: {call_id}\r\n\
+             CSeq: 1 OPTIONS\r\n\
+             Contact: <sip:voipguard@{local}{uri_transport}>\r\n\
+             User-Agent: {user_agent}\r\n\
+             Accept: application/sdp\r\n\
+             Content-Length: 0\r\n\r\n",
+            via = self.transport.via_token(),
+            branch = c.branch(self.seq),
+            tag = c.from_tag(self.seq),
+            call_id = c.call_id(self.seq),
+        );
+    }
+
+    /// The request as a new string.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(512);
+        self.write_into(&mut out);
+        out
+    }
+}
+
+/// A datagram or stream chunk that is not a SIP response.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ParseError {
+    /// The first line is not `SIP/2.0 <code> <reason>`.
+    #[error("not a SIP response status line")]
+    StatusLine,
+    /// A header line without a colon.
+    #[error("malformed header line {line}")]
+    Header {
+        /// 1-based line number.
+        line: usize,
+    },
+}
+
+/// A parsed SIP response. Header names are stored canonical and lower-case, compact forms
+/// expanded (`v` → `via`, `f` → `from`, …), values trimmed, folded lines joined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Status code, 100–699.
+    pub status: u16,
+    /// Reason phrase as sent.
+    pub reason: String,
+    headers: Vec<(String, String)>,
+}
+
+/// RFC 3261 7.3.3 and later RFCs' compact header forms.
+fn expand_compact(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "a" => "accept-contact",
+        "b" => "referred-by",
+        "c" => "content-type",
+        "d" => "request-disposition",
+        "e" => "content-encoding",
+        "f" => "from",
+        "i" => "call-id",
+        "j" => "reject-contact",
+        "k" => "supported",
+        "l" => "content-length",
+        "m" => "contact",
+        "n" => "identity-info",
+        "o" => "event",
+        "r" => "refer-to",
+        "s" => "subject",
+        "t" => "to",
+        "u" => "allow-events",
+        "v" => "via",
+        "x" => "session-expires",
+        "y" => "identity",
+        _ => return None,
+    })
+}
+
+fn split_head(bytes: &[u8]) -> Option<(usize, usize)> {
+    let crlf = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| (at, at + 4));
+    let lf = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|at| (at, at + 2));
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The length of the first complete SIP message in `bytes` (head plus Content-Length body), or
+/// `None` while it is incomplete: how a stream reader knows it has a whole response.
+pub fn complete_message_len(bytes: &[u8]) -> Option<usize> {
+    let (head_end, body_start) = split_head(bytes)?;
+    let head = String::from_utf8_lossy(bytes.get(..head_end)?);
+    let body_len = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| {
+            let name = name.trim().to_ascii_lowercase();
+            name == "content-length" || name == "l"
+        })
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let total = body_start.checked_add(body_len)?;
+    (bytes.len() >= total).then_some(total)
+}
+
+impl Response {
+    /// Parses a response; the body, if any, is ignored.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
+        let head_end = split_head(bytes).map_or(bytes.len(), |(end, _)| end);
+        let head = String::from_utf8_lossy(bytes.get(..head_end).unwrap_or(bytes));
+        let mut lines = head
+            .split('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line));
+        let status_line = lines.next().ok_or(ParseError::StatusLine)?;
+        let (version, rest) = status_line.split_once(' ').ok_or(ParseError::StatusLine)?;
+        if !version.eq_ignore_ascii_case("SIP/2.0") {
+            return Err(ParseError::StatusLine);
+        }
+        let (code, reason) = rest.split_once(' ').unwrap_or((rest, ""));
+        let status: u16 = code.parse().map_err(|_| ParseError::StatusLine)?;
+        if !(100..=699).contains(&status) {
+            return Err(ParseError::StatusLine);
+        }
+        let mut headers: Vec<(String, String)> = Vec::new();
+        for (index, line) in lines.enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            if line.starts_with([' ', '\t']) {
+                let (_, value) = headers
+                    .last_mut()
+                    .ok_or(ParseError::Header { line: index + 2 })?;
+                value.push(' ');
+                value.push_str(line.trim());
+                continue;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .ok_or(ParseError::Header { line: index + 2 })?;
+            let name = name.trim().to_ascii_lowercase();
+            let name = expand_compact(&name).map_or(name, str::to_string);
+            headers.push((name, value.trim().to_string()));
+        }
+        Ok(Self {
+            status,
+            reason: reason.trim().to_string(),
+            headers,
+        })
+    }
+
+    /// The first value of a header, by full or compact name, any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.header_values(name).next()
+    }
+
+    /// Every value of a header, by full or compact name, any case.
+    pub fn header_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let lower = name.to_ascii_lowercase();
+        let wanted = expand_compact(&lower).map_or(lower, str::to_string);
+        self.headers
+            .iter()
+            .filter(move |(header, _)| *header == wanted)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Header names in order of appearance, canonical lower-case.
+    pub fn header_names(&self) -> impl Iterator<Item = &str> {
+        self.headers.iter().map(|(name, _)| name.as_str())
+    }
+
+    /// The From header's tag.
+    pub fn from_tag(&self) -> Option<&str> {
+        self.header("from").and_then(tag_param)
+    }
+
+    /// The To header's tag: set by the responder, its shape hints at the SIP stack.
+    pub fn to_tag(&self) -> Option<&str> {
+        self.header("to").and_then(tag_param)
+    }
+
+    /// A comma-separated list header (Allow, Supported) over all its occurrences, upper-cased
+    /// for methods so `invite` and `INVITE` compare equal.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.header_values(name)
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The digest realm of a 401/407 challenge.
+    pub fn realm(&self) -> Option<&str> {
+        self.header("www-authenticate")
+            .or_else(|| self.header("proxy-authenticate"))
+            .and_then(realm_param)
+    }
+}
+
+/// The `tag` parameter of a From/To value: header parameters follow the `>` of a name-addr, or
+/// the first `;` of a bare addr-spec (which cannot carry URI parameters).
+fn tag_param(value: &str) -> Option<&str> {
+    let params = match value.rfind('>') {
+        Some(end) => value.get(end + 1..)?,
+        None => value.split_once(';').map(|(_, rest)| rest)?,
+    };
+    params.split(';').find_map(|param| {
+        let (name, tag) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("tag")
+            .then_some(tag.trim())
+            .filter(|tag| !tag.is_empty())
+    })
+}
+
+fn realm_param(challenge: &str) -> Option<&str> {
+    let lower = challenge.to_ascii_lowercase();
+    let at = lower.find("realm=")? + "realm=".len();
+    let rest = challenge.get(at..)?.trim_start();
+    match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next(),
+        None => rest.split([',', ' ']).next(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn socket(text: &str) -> SocketAddr {
+        text.parse().unwrap_or_else(|err| panic!("{text}: {err}"))
+    }
+
+    fn parse(text: &str) -> Response {
+        Response::parse(text.as_bytes()).unwrap_or_else(|err| panic!("{err}: {text}"))
+    }
+
+    fn request(target: &str, local: &str, transport: Transport) -> String {
+        OptionsRequest {
+            target: socket(target),
+            local: socket(local),
+            transport,
+            user_agent: "voipguard/0.1.0",
+            correlator: Correlator::with_nonce(0xdead_beef),
+            seq: 42,
+        }
+        .render()
+    }
+
+    #[test]
+    fn options_request_has_the_rfc3261_headers() {
+        let text = request("192.168.1.20:5060", "192.168.1.5:40000", Transport::Udp);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], "OPTIONS sip:192.168.1.20:5060 SIP/2.0");
+        assert_eq!(
+            lines[1],
+            "Via: SIP/2.0/UDP 192.168.1.5:40000;branch=z9hG4bKvgdeadbeef-2a;rport"
+        );
+        assert!(lines.contains(&"Max-Forwards: 70"));
+        assert!(lines.contains(&"From: <sip:voipguard@192.168.1.5>;tag=vgdeadbeef-2a"));
+        assert!(lines.contains(&"To: <sip:192.168.1.20:5060>"));
+        assert!(lines.contains(&"Call-ID: vgdeadbeef-2a@voipguard"));
+        assert!(lines.contains(&"CSeq: 1 OPTIONS"));
+        assert!(lines.contains(&"Contact: <sip:voipguard@192.168.1.5:40000>"));
+        assert!(lines.contains(&"User-Agent: voipguard/0.1.0"));
+        assert!(lines.contains(&"Accept: application/sdp"));
+        assert!(text.ends_with("Content-Length: 0\r\n\r\n"));
+    }
+
+    #[test]
+    fn ipv6_hosts_are_bracketed_everywhere() {
+        let text = request("[fd00::20]:5062", "[fd00::5]:40000", Transport::Tcp);
+        assert!(
+            text.starts_with("OPTIONS sip:[fd00::20]:5062;transport=tcp SIP/2.0\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Via: SIP/2.0/TCP [fd00::5]:40000;branch="),
+            "{text}"
+        );
+        assert!(
+            text.contains("From: <sip:voipguard@[fd00::5]>;tag="),
+            "{text}"
+        );
+        assert!(text.contains("To: <sip:[fd00::20]:5062>\r\n"), "{text}");
+        assert!(
+            text.contains("Contact: <sip:voipguard@[fd00::5]:40000;transport=tcp>"),
+            "{text}"
+        );
+        // Every host in a header or the request line is bracketed: no bare "fd00::" outside [].
+        for line in text.lines() {
+            let without_brackets: String = line
+                .split('[')
+                .map(|part| part.split_once(']').map_or(part, |(_, after)| after))
+                .collect();
+            assert!(
+                !without_brackets.contains("fd00::"),
+                "unbracketed IPv6 in {line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_agent_cannot_inject_headers() {
+        let text = OptionsRequest {
+            target: socket("10.0.0.1:5060"),
+            local: socket("10.0.0.2:5060"),
+            transport: Transport::Udp,
+            user_agent: "audit\r\nX-Evil: 1",
+            correlator: Correlator::with_nonce(1),
+            seq: 1,
+        }
+        .render();
+        assert!(text.contains("User-Agent: auditX-Evil: 1\r\n"), "{text}");
+    }
+
+    const KAMAILIO_REPLY: &str = "SIP/2.0 200 OK\r\n\
+        Via: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bKvgdeadbeef-2a;rport=40000\r\n\
+        From: <sip:voipguard@127.0.0.1>;tag=vgdeadbeef-2a\r\n\
+        To: <sip:127.0.0.1:5060>;tag=b27e1a1d33761e85846fc98f5f3a7e58.2c8f0000\r\n\
+        Call-ID: vgdeadbeef-2a@voipguard\r\n\
+        CSeq: 1 OPTIONS\r\n\
+        Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\r\n\
+        Server: kamailio (5.6.3 (x86_64/linux))\r\n\
+        Content-Length: 0\r\n\r\n";
+
+    #[test]
+    fn parses_a_kamailio_reply_and_attributes_it() {
+        let response = parse(KAMAILIO_REPLY);
+        assert_eq!((response.status, response.reason.as_str()), (200, "OK"));
+        assert_eq!(
+            response.header("SERVER"),
+            Some("kamailio (5.6.3 (x86_64/linux))")
+        );
+        assert_eq!(
+            response.to_tag(),
+            Some("b27e1a1d33761e85846fc98f5f3a7e58.2c8f0000")
+        );
+        assert_eq!(
+            response.list("allow"),
+            ["INVITE", "ACK", "CANCEL", "OPTIONS", "BYE"]
+        );
+        assert_eq!(
+            Correlator::with_nonce(0xdead_beef).probe_of(&response),
+            Some(42)
+        );
+        assert_eq!(
+            Correlator::with_nonce(0x1234_5678).probe_of(&response),
+            None
+        );
+    }
+
+    #[test]
+    fn compact_forms_folding_and_case() {
+        let response = parse(
+            "SIP/2.0 401 Unauthorized\n\
+             v: SIP/2.0/UDP [::1]:40000;branch=z9hG4bKx\n\
+             f: \"scan\" <sip:voipguard@[::1];transport=udp>;TAG=vg00000001-ff\n\
+             t: <sip:[::1]:5060>;tag=as5f3a2b1c\n\
+             i: something-else@[::1]\n\
+             k: replaces,\n timer\n\
+             ALLOW: INVITE,ACK\n\
+             allow: OPTIONS\n\
+             WWW-Authenticate: Digest algorithm=MD5, realm=\"asterisk\", nonce=\"1a2b\"\n\
+             l: 0\n\n",
+        );
+        assert_eq!(response.status, 401);
+        assert_eq!(
+            response.header("Via"),
+            Some("SIP/2.0/UDP [::1]:40000;branch=z9hG4bKx")
+        );
+        assert_eq!(response.header("i"), Some("something-else@[::1]"));
+        assert_eq!(response.to_tag(), Some("as5f3a2b1c"));
+        assert_eq!(response.list("supported"), ["replaces", "timer"]);
+        assert_eq!(response.list("Allow"), ["INVITE", "ACK", "OPTIONS"]);
+        assert_eq!(response.realm(), Some("asterisk"));
+        assert_eq!(Correlator::with_nonce(1).probe_of(&response), Some(255));
+    }
+
+    #[test]
+    fn call_id_attributes_when_the_tag_is_lost() {
+        let response = parse(
+            "SIP/2.0 200 OK\r\nFrom: <sip:voipguard@10.0.0.2>\r\nCall-ID: vg00000007-10@voipguard\r\n\r\n",
+        );
+        assert_eq!(Correlator::with_nonce(7).probe_of(&response), Some(16));
+    }
+
+    #[test]
+    fn tag_inside_the_uri_is_not_the_header_tag() {
+        let response = parse(
+            "SIP/2.0 200 OK\r\nTo: <sip:a@b;tag=uri>;tag=header\r\nFrom: sip:a@b;tag=bare\r\n\r\n",
+        );
+        assert_eq!(response.to_tag(), Some("header"));
+        assert_eq!(response.from_tag(), Some("bare"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for bad in [
+            "",
+            "HTTP/1.1 200 OK\r\n\r\n",
+            "SIP/2.0 999 Nope\r\n\r\n",
+            "SIP/2.0 abc\r\n",
+            "SIP/2.0 200 OK\r\n no-previous\r\n",
+            "SIP/2.0 200 OK\r\nnocolon\r\n",
+        ] {
+            assert!(Response::parse(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        assert!(Response::parse(&[0xff, 0xfe, b'\n']).is_err());
+    }
+
+    #[test]
+    fn stream_framing_waits_for_the_body() {
+        let head = "SIP/2.0 200 OK\r\nl: 4\r\n\r\n";
+        assert_eq!(complete_message_len(head.as_bytes()), None);
+        let whole = format!("{head}abcdSIP/2.0");
+        assert_eq!(complete_message_len(whole.as_bytes()), Some(head.len() + 4));
+        assert_eq!(complete_message_len(b"SIP/2.0 200 OK\r\n"), None);
+    }
+}

@@ -1,0 +1,207 @@
+//! Sweeps against a real Kamailio on loopback: found and fingerprinted over UDP (IPv4 and IPv6)
+//! and TCP, silent addresses retransmitted to and given up, out-of-scope targets refused.
+//! Only 127.0.0.0/8 and ::1 are ever addressed. Needs `apt-get install -y kamailio`.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use support::{Kamailio, SilentListener, kamailio_version};
+use voipguard_scan::{
+    FingerprintTable, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport, tcp_sweep,
+    udp_sweep,
+};
+
+fn socket(text: &str) -> SocketAddr {
+    text.parse().unwrap_or_else(|err| panic!("{text}: {err}"))
+}
+
+fn config(ports: &[u16]) -> SweepConfig {
+    SweepConfig {
+        ports: ports.to_vec(),
+        rate: 2_000,
+        t1: Duration::from_millis(100),
+        retransmissions: 2,
+        ..SweepConfig::default()
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|err| panic!("runtime: {err}"))
+}
+
+fn plan(scope: &[&str], targets: &[&str]) -> voipguard_scan::Plan {
+    let scope = Scope::parse(scope, false).unwrap_or_else(|err| panic!("{err}"));
+    let targets: Vec<Target> = targets
+        .iter()
+        .map(|t| Target::parse(t).unwrap_or_else(|err| panic!("{err}")))
+        .collect();
+    scope.plan(&targets).unwrap_or_else(|err| panic!("{err}"))
+}
+
+fn sweep(
+    plan: voipguard_scan::Plan,
+    config: SweepConfig,
+    transport: Transport,
+) -> (Vec<SipHost>, SweepSummary) {
+    runtime().block_on(async move {
+        let started = match transport {
+            Transport::Udp => udp_sweep(plan, config),
+            Transport::Tcp => tcp_sweep(plan, config),
+        };
+        let mut sweep = started.unwrap_or_else(|err| panic!("{err}"));
+        let mut hosts = Vec::new();
+        while let Some(host) = sweep.hosts.recv().await {
+            hosts.push(host);
+        }
+        let summary = sweep.finish().await;
+        hosts.sort_by_key(|host| host.target);
+        (hosts, summary)
+    })
+}
+
+fn assert_kamailio(host: &SipHost, version: &str) {
+    assert_eq!((host.status, host.reason.as_str()), (200, "OK"));
+    let expected_server = format!("kamailio ({version} (x86_64/linux))");
+    assert_eq!(host.server.as_deref(), Some(expected_server.as_str()));
+    assert_eq!(host.allow, ["INVITE", "ACK", "CANCEL", "OPTIONS", "BYE"]);
+    let table = FingerprintTable::embedded().unwrap_or_else(|err| panic!("{err}"));
+    let fingerprint = table
+        .identify(host)
+        .unwrap_or_else(|| panic!("no fingerprint: {host:?}"));
+    assert_eq!(
+        (fingerprint.vendor.as_str(), fingerprint.firmware.as_deref()),
+        ("Kamailio", Some(version))
+    );
+    // Kamailio's stateless To-tag has the shape the table expects: two agreeing signals.
+    assert_eq!(fingerprint.signals, ["agent", "to_tag"], "{host:?}");
+    assert!(fingerprint.confidence > 0.75, "{fingerprint:?}");
+}
+
+#[test]
+fn udp_sweep_finds_kamailio_and_retransmits_to_silent_addresses() {
+    let Some(version) = kamailio_version() else {
+        return;
+    };
+    let _kamailio = Kamailio::start(
+        &["udp:127.0.0.61:25060", "udp:127.0.0.62:25060"],
+        Some(socket("127.0.0.62:25060")),
+    );
+    let silent = SilentListener::bind("127.0.0.63:25060");
+    let config = config(&[25060]);
+    let retransmissions = config.retransmissions;
+    let (hosts, summary) = sweep(
+        plan(&["127.0.0.0/8"], &["127.0.0.60-63"]),
+        config,
+        Transport::Udp,
+    );
+
+    let found: Vec<SocketAddr> = hosts.iter().map(|host| host.target).collect();
+    assert_eq!(
+        found,
+        [socket("127.0.0.61:25060"), socket("127.0.0.62:25060")]
+    );
+    for host in &hosts {
+        assert_kamailio(host, &version);
+        assert_eq!(
+            host.responder, None,
+            "each listener answers from its own address"
+        );
+        assert_eq!(host.transmissions, 1);
+    }
+    // 127.0.0.60 (nothing bound) and .63 (bound, never answers) are silent after every
+    // retransmission: 2 answered probes sent once, 2 silent ones sent 1 + retransmissions times.
+    let per_silent = 1 + u64::from(retransmissions);
+    assert_eq!(
+        (
+            summary.probes,
+            summary.answered,
+            summary.silent,
+            summary.send_failures,
+            summary.transmissions
+        ),
+        (4, 2, 2, 0, 2 + 2 * per_silent)
+    );
+    let copies = silent.received();
+    assert_eq!(copies.len() as u64, per_silent, "{copies:?}");
+    assert!(
+        copies.windows(2).all(|pair| pair[0] == pair[1]),
+        "a retransmission repeats the request byte for byte"
+    );
+    assert!(
+        copies[0].contains("User-Agent: voipguard/"),
+        "{}",
+        copies[0]
+    );
+}
+
+#[test]
+fn ipv6_target_is_answered_with_bracketed_headers() {
+    let Some(version) = kamailio_version() else {
+        return;
+    };
+    let _kamailio = Kamailio::start(&["udp:[::1]:25080"], Some(socket("[::1]:25080")));
+    let (hosts, summary) = sweep(
+        plan(&["::1/128"], &["::1"]),
+        config(&[25080]),
+        Transport::Udp,
+    );
+    // Kamailio rejects a request whose Via or URI carries an unbracketed IPv6 host; a 200 OK
+    // proves the brackets.
+    assert_eq!(hosts.len(), 1, "{summary:?}");
+    assert_eq!(hosts[0].target, socket("[::1]:25080"));
+    assert_kamailio(&hosts[0], &version);
+}
+
+#[test]
+fn tcp_sweep_finds_kamailio_and_passes_closed_ports() {
+    let Some(version) = kamailio_version() else {
+        return;
+    };
+    let _kamailio = Kamailio::start(
+        &["udp:127.0.0.71:25070", "tcp:127.0.0.71:25070"],
+        Some(socket("127.0.0.71:25070")),
+    );
+    let (hosts, summary) = sweep(
+        plan(&["127.0.0.64/26"], &["127.0.0.70-72"]),
+        config(&[25070]),
+        Transport::Tcp,
+    );
+    assert_eq!(hosts.len(), 1, "{summary:?}");
+    assert_eq!(
+        (hosts[0].target, hosts[0].transport),
+        (socket("127.0.0.71:25070"), Transport::Tcp)
+    );
+    assert_kamailio(&hosts[0], &version);
+    assert_eq!((summary.answered, summary.silent), (1, 2));
+}
+
+#[test]
+fn a_target_outside_the_scope_is_refused_and_nothing_is_sent() {
+    let listener = SilentListener::bind("127.0.0.99:25090");
+    let scope = Scope::parse(&["127.0.0.0/30"], false).unwrap_or_else(|err| panic!("{err}"));
+    let targets = [Target::parse("127.0.0.1"), Target::parse("127.0.0.99")]
+        .map(|t| t.unwrap_or_else(|err| panic!("{err}")));
+    let err = scope
+        .plan(&targets)
+        .err()
+        .map(|err| err.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("127.0.0.99") && err.contains("127.0.0.0/30"),
+        "{err}"
+    );
+    // The in-scope part alone sweeps fine and still never reaches .99.
+    let (_hosts, summary) = sweep(
+        plan(&["127.0.0.0/30"], &["127.0.0.0/30"]),
+        config(&[25090]),
+        Transport::Udp,
+    );
+    assert_eq!(summary.probes, 4);
+    assert!(listener.received().is_empty());
+}

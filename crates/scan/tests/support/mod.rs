@@ -1,0 +1,193 @@
+//! A real Kamailio answering OPTIONS on loopback addresses, for the sweep tests.
+//!
+//! Only loopback is used (127.0.0.0/8 and ::1). Kamailio is started per test with its own
+//! addresses and ports, waited for until it answers, and stopped by PID when the guard drops.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// True when the environment asks to skip tests needing system packages.
+pub fn skip_requested() -> bool {
+    std::env::var("VOIPGUARD_SKIP_NETNS").is_ok_and(|v| v == "1")
+}
+
+/// The installed Kamailio's version (`5.6.3`), or a failure naming the package.
+pub fn kamailio_version() -> Option<String> {
+    let output = Command::new("kamailio").arg("-v").output();
+    match output {
+        Ok(output) => {
+            let text = String::from_utf8_lossy(&output.stdout).to_string();
+            // "version: kamailio 5.6.3 (x86_64/linux) "
+            let version = text
+                .lines()
+                .next()
+                .and_then(|line| line.split_whitespace().nth(2))
+                .map(str::to_string);
+            assert!(version.is_some(), "cannot read `kamailio -v`: {text}");
+            version
+        }
+        Err(err) if skip_requested() => {
+            #[allow(clippy::print_stderr)] // tell the test log why nothing ran
+            {
+                eprintln!("skipping: kamailio not runnable ({err}) and VOIPGUARD_SKIP_NETNS=1");
+            }
+            None
+        }
+        Err(err) => panic!(
+            "these tests need Kamailio: apt-get install -y kamailio ({err}); set VOIPGUARD_SKIP_NETNS=1 to skip"
+        ),
+    }
+}
+
+/// A running Kamailio, stopped on drop.
+pub struct Kamailio {
+    child: Child,
+    _dir: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl Kamailio {
+    /// Starts Kamailio answering OPTIONS with 200 (Server and Allow headers) on every `listen`
+    /// spec (`udp:127.0.0.61:25060`, `udp:[::1]:25080`, `tcp:127.0.0.71:25070`), and waits until
+    /// `ping` (a UDP listen address) answers.
+    pub fn start(listen: &[&str], ping: Option<SocketAddr>) -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
+        let tcp = listen.iter().any(|spec| spec.starts_with("tcp:"));
+        let mut config = String::from(
+            "#!KAMAILIO\ndebug=0\nlog_stderror=yes\nchildren=1\nauto_aliases=no\nserver_signature=yes\n",
+        );
+        config.push_str(if tcp {
+            "disable_tcp=no\ntcp_children=1\n"
+        } else {
+            "disable_tcp=yes\n"
+        });
+        for spec in listen {
+            config.push_str(&format!("listen={spec}\n"));
+        }
+        config.push_str(
+            "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
+             request_route {\n\
+                 if (method==\"OPTIONS\") {\n\
+                     append_to_reply(\"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\\r\\n\");\n\
+                     sl_send_reply(\"200\", \"OK\");\n\
+                     exit;\n\
+                 }\n\
+                 if (method==\"ACK\") { exit; }\n\
+                 sl_send_reply(\"501\", \"Not Implemented\");\n\
+                 exit;\n\
+             }\n",
+        );
+        let cfg = dir.path().join("kamailio.cfg");
+        let log = dir.path().join("kamailio.log");
+        std::fs::write(&cfg, config).unwrap_or_else(|err| panic!("write config: {err}"));
+        let log_file = std::fs::File::create(&log).unwrap_or_else(|err| panic!("log: {err}"));
+        let log_err = log_file
+            .try_clone()
+            .unwrap_or_else(|err| panic!("log: {err}"));
+        let child = Command::new("kamailio")
+            .arg("-f")
+            .arg(&cfg)
+            .args(["-DD", "-E", "-m", "16", "-M", "4", "-Y"])
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .stdout(log_file)
+            .stderr(log_err)
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!("apt-get install -y kamailio: cannot start kamailio: {err}")
+            });
+        let kamailio = Self {
+            child,
+            _dir: dir,
+            log,
+        };
+        if let Some(ping) = ping {
+            kamailio.wait_until_answering(ping);
+        }
+        kamailio
+    }
+
+    fn wait_until_answering(&self, ping: SocketAddr) {
+        let bind: SocketAddr = if ping.is_ipv4() {
+            "127.0.0.1:0"
+        } else {
+            "[::1]:0"
+        }
+        .parse()
+        .unwrap_or_else(|err| panic!("{err}"));
+        let socket = UdpSocket::bind(bind).unwrap_or_else(|err| panic!("bind: {err}"));
+        let _ = socket.set_read_timeout(Some(Duration::from_millis(100)));
+        let local = socket.local_addr().unwrap_or_else(|err| panic!("{err}"));
+        let host = |a: SocketAddr| match a {
+            SocketAddr::V4(v4) => v4.to_string(),
+            SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        };
+        let ping_text = format!(
+            "OPTIONS sip:{target} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-ready;rport\r\n\
+             From: <sip:ready@{local}>;tag=ready\r\nTo: <sip:{target}>\r\nCall-ID: ready\r\n\
+             CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+            target = host(ping),
+            local = host(local),
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buffer = [0_u8; 2048];
+        while Instant::now() < deadline {
+            let _ = socket.send_to(ping_text.as_bytes(), ping);
+            if socket.recv_from(&mut buffer).is_ok() {
+                return;
+            }
+        }
+        panic!(
+            "kamailio did not answer on {ping}; log:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Kamailio {
+    fn drop(&mut self) {
+        // SIGTERM lets the main process stop its children; SIGKILL only if it does not exit.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A UDP socket that never answers and counts what it receives: a silent host that proves
+/// retransmissions (or the absence of any packet).
+pub struct SilentListener {
+    socket: UdpSocket,
+}
+
+impl SilentListener {
+    /// Binds `address`.
+    pub fn bind(address: &str) -> Self {
+        let socket = UdpSocket::bind(address).unwrap_or_else(|err| panic!("bind {address}: {err}"));
+        socket
+            .set_nonblocking(true)
+            .unwrap_or_else(|err| panic!("{err}"));
+        Self { socket }
+    }
+
+    /// The datagrams received so far.
+    pub fn received(&self) -> Vec<String> {
+        let mut buffer = [0_u8; 4096];
+        let mut out = Vec::new();
+        while let Ok(len) = self.socket.recv(&mut buffer) {
+            out.push(String::from_utf8_lossy(buffer.get(..len).unwrap_or_default()).to_string());
+        }
+        out
+    }
+}

@@ -1,0 +1,198 @@
+//! `voipguard scan`: admit the targets against the scope (nothing leaves before that), sweep
+//! them with SIP OPTIONS and print each answering host with its fingerprint as it arrives.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use voipguard_scan::sweep::DEFAULT_USER_AGENT;
+use voipguard_scan::{
+    Fingerprint, FingerprintTable, Plan, Scope, SipHost, Sweep, SweepConfig, SweepSummary, Target,
+    Transport, tcp_sweep, udp_sweep,
+};
+
+use crate::Outcome;
+use crate::cli::{ScanArgs, ScanFormat, ScanTransport};
+
+/// Runs the scan. A target outside the scope is an error (exit 2) before any socket opens.
+pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
+    let scope = Scope::parse(&args.scope, args.allow_public)?;
+    let mut targets = args
+        .targets
+        .iter()
+        .map(|spec| Target::parse(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(file) = &args.targets_file {
+        targets.extend(Target::read_file(file)?);
+    }
+    let plan = scope.plan(&targets)?;
+    let table = FingerprintTable::embedded()?;
+    let config = SweepConfig {
+        ports: args.ports.clone(),
+        rate: args.rate,
+        t1: Duration::from_millis(args.timeout_ms.max(1)),
+        retransmissions: args.retries,
+        user_agent: args
+            .user_agent
+            .clone()
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
+        ..SweepConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let sweeps: &[Transport] = match args.transport {
+        ScanTransport::Udp => &[Transport::Udp],
+        ScanTransport::Tcp => &[Transport::Tcp],
+        ScanTransport::Both => &[Transport::Udp, Transport::Tcp],
+    };
+    for transport in sweeps {
+        let summary = runtime.block_on(sweep(
+            *transport,
+            plan.clone(),
+            config.clone(),
+            &table,
+            args.format,
+            &mut out,
+        ))?;
+        tracing::info!(
+            transport = %transport,
+            probes = summary.probes,
+            answered = summary.answered,
+            silent = summary.silent,
+            transmissions = summary.transmissions,
+            seconds = summary.elapsed.as_secs_f64(),
+            per_second = summary.probes as f64 / summary.elapsed.as_secs_f64().max(1e-3),
+            "sweep done"
+        );
+        if let Some(error) = &summary.first_send_error {
+            tracing::warn!(
+                failures = summary.send_failures,
+                "some probes could not be sent, first: {error}"
+            );
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+async fn sweep(
+    transport: Transport,
+    plan: Plan,
+    config: SweepConfig,
+    table: &FingerprintTable,
+    format: ScanFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<SweepSummary> {
+    let mut sweep: Sweep = match transport {
+        Transport::Udp => udp_sweep(plan, config)?,
+        Transport::Tcp => tcp_sweep(plan, config)?,
+    };
+    let bar = progress_bar(sweep.progress.total.load(Ordering::Relaxed), transport);
+    let progress = std::sync::Arc::clone(&sweep.progress);
+    let ticker_bar = bar.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            ticker_bar.set_position(progress.done.load(Ordering::Relaxed));
+            ticker_bar.set_message(format!(
+                "{} found",
+                progress.answered.load(Ordering::Relaxed)
+            ));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    while let Some(host) = sweep.hosts.recv().await {
+        let fingerprint = table.identify(&host);
+        let written = bar.suspend(|| write_host(out, &host, fingerprint.as_ref(), format));
+        written?;
+    }
+    ticker.abort();
+    bar.finish_and_clear();
+    Ok(sweep.finish().await)
+}
+
+/// A progress bar on a terminal; hidden when standard error is piped.
+fn progress_bar(total: u64, transport: Transport) -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let template = format!(
+        "{{bar:40}} {{pos}}/{{len}} {} probes {{per_sec}} {{msg}} eta {{eta}}",
+        transport
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    #[serde(flatten)]
+    host: &'a SipHost,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<&'a Fingerprint>,
+}
+
+fn write_host(
+    out: &mut impl Write,
+    host: &SipHost,
+    fingerprint: Option<&Fingerprint>,
+    format: ScanFormat,
+) -> anyhow::Result<()> {
+    match format {
+        ScanFormat::Json => {
+            serde_json::to_writer(&mut *out, &JsonLine { host, fingerprint })?;
+            writeln!(out)?;
+        }
+        ScanFormat::Text => writeln!(out, "{}", text_line(host, fingerprint))?,
+    }
+    Ok(())
+}
+
+fn text_line(host: &SipHost, fingerprint: Option<&Fingerprint>) -> String {
+    let mut line = format!(
+        "{}/{}  {} {}",
+        host.target, host.transport, host.status, host.reason
+    );
+    match fingerprint {
+        Some(f) => {
+            line.push_str(&format!("  {} {}", f.vendor, f.product));
+            for (label, value) in [
+                ("model", &f.model),
+                ("firmware", &f.firmware),
+                ("platform", &f.platform),
+            ] {
+                if let Some(value) = value {
+                    line.push_str(&format!(" {label} {value}"));
+                }
+            }
+            line.push_str(&format!(
+                " (confidence {:.2}: {})",
+                f.confidence,
+                f.signals.join("+")
+            ));
+        }
+        None => line.push_str("  unrecognised"),
+    }
+    for (label, value) in [("Server", &host.server), ("User-Agent", &host.user_agent)] {
+        if let Some(value) = value {
+            line.push_str(&format!("  {label}: {value:?}"));
+        }
+    }
+    if !host.allow.is_empty() {
+        line.push_str(&format!("  Allow: {}", host.allow.join(",")));
+    }
+    if let Some(responder) = host.responder {
+        line.push_str(&format!("  answered from {responder}"));
+    }
+    line.push_str(&format!("  rtt {:.1} ms", host.rtt.as_secs_f64() * 1e3));
+    line
+}

@@ -1,0 +1,129 @@
+//! `voipguard scan` end to end against a real Kamailio on loopback: the scope is enforced before
+//! any packet (exit 2, a listener outside the scope hears nothing), found hosts are printed with
+//! their fingerprint. Only 127.0.0.0/8 is addressed. Needs `apt-get install -y kamailio`.
+
+#[path = "../../scan/tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value as Json;
+use support::{Kamailio, SilentListener, kamailio_version};
+
+fn voipguard() -> Command {
+    Command::cargo_bin("voipguard").expect("binary built")
+}
+
+#[test]
+fn a_target_outside_the_scope_exits_2_and_sends_nothing() {
+    let outside = SilentListener::bind("127.0.0.99:25190");
+    let inside = SilentListener::bind("127.0.0.1:25190");
+    let output = voipguard()
+        .args([
+            "scan",
+            "--scope",
+            "127.0.0.0/30",
+            "127.0.0.1",
+            "127.0.0.99",
+            "--ports",
+            "25190",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"127.0.0.99\"")
+            && stderr.contains("127.0.0.0/30")
+            && stderr.contains("nothing was sent"),
+        "{stderr}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(outside.received().is_empty());
+    // Refused as a whole: not even the in-scope target was probed.
+    assert!(inside.received().is_empty());
+}
+
+#[test]
+fn public_scope_needs_allow_public() {
+    let output = voipguard()
+        .args(["scan", "--scope", "192.0.2.0/24,8.8.8.0/24", "8.8.8.8"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("8.8.8.0/24") && stderr.contains("--allow-public"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scan_prints_kamailio_with_its_fingerprint() {
+    let Some(version) = kamailio_version() else {
+        return;
+    };
+    let _kamailio = Kamailio::start(
+        &["udp:127.0.0.81:25160", "udp:127.0.0.82:25162"],
+        Some("127.0.0.82:25162".parse().expect("address")),
+    );
+    let output = voipguard()
+        .args([
+            "scan",
+            "--scope",
+            "127.0.0.0/8",
+            "127.0.0.80-83",
+            "--ports",
+            "25160,25162",
+        ])
+        .args(["--timeout-ms", "100", "--retries", "1", "--format", "json"])
+        .args(["--user-agent", "voipguard-test"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut lines: Vec<Json> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line}")))
+        .collect();
+    lines.sort_by_key(|line| line["target"].as_str().unwrap_or_default().to_string());
+    let targets: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line["target"].as_str())
+        .collect();
+    assert_eq!(targets, ["127.0.0.81:25160", "127.0.0.82:25162"]);
+    for line in &lines {
+        assert_eq!(line["status"], 200);
+        assert_eq!(line["transport"], "udp");
+        assert_eq!(line["fingerprint"]["vendor"], "Kamailio");
+        assert_eq!(line["fingerprint"]["firmware"], version.as_str());
+        assert_eq!(
+            line["server"],
+            format!("kamailio ({version} (x86_64/linux))")
+        );
+    }
+
+    let text = voipguard()
+        .args([
+            "scan",
+            "--scope",
+            "127.0.0.81",
+            "127.0.0.81",
+            "--ports",
+            "25160",
+        ])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.starts_with(&format!("127.0.0.81:25160/udp  200 OK  Kamailio SIP proxy firmware {version} platform x86_64/linux (confidence ")),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 1, "{text}");
+}
