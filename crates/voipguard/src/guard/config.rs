@@ -253,7 +253,10 @@ impl LoadedConfig {
             let at = self.at(source);
             match source.get_ref() {
                 SourceConfig::File { path, .. } if !path.is_absolute() => {
-                    bail!("{at}: the path of a file source must be absolute, not {}", path.display())
+                    bail!(
+                        "{at}: the path of a file source must be absolute, not {}",
+                        path.display()
+                    )
                 }
                 SourceConfig::Stdin { .. } => stdin += 1,
                 SourceConfig::Ami {
@@ -272,17 +275,27 @@ impl LoadedConfig {
             names.push(name);
         }
         if stdin > 1 {
-            bail!("{}: standard input can be read by one source only", self.path.display());
+            bail!(
+                "{}: standard input can be read by one source only",
+                self.path.display()
+            );
         }
         if self.config.save_interval_seconds == 0 {
-            bail!("{}: save_interval_seconds must be at least 1", self.path.display());
+            bail!(
+                "{}: save_interval_seconds must be at least 1",
+                self.path.display()
+            );
         }
         Ok(())
     }
 
     /// `file:line:column` of a spanned value.
     fn at<T>(&self, value: &Spanned<T>) -> String {
-        format!("{}{}", self.path.display(), position(&self.text, value.span().start))
+        format!(
+            "{}{}",
+            self.path.display(),
+            position(&self.text, value.span().start)
+        )
     }
 
     /// The sources with their names, secrets read from their files. Errors if there are none.
@@ -356,9 +369,9 @@ impl LoadedConfig {
 
 fn source_name(source: &SourceConfig) -> String {
     match source {
-        SourceConfig::File { name, path, .. } => name
-            .clone()
-            .unwrap_or_else(|| path.display().to_string()),
+        SourceConfig::File { name, path, .. } => {
+            name.clone().unwrap_or_else(|| path.display().to_string())
+        }
         SourceConfig::Stdin { name } => name.clone().unwrap_or_else(|| "stdin".to_owned()),
         SourceConfig::Ami { name, .. } => name.clone().unwrap_or_else(|| "ami".to_owned()),
     }
@@ -369,7 +382,11 @@ fn source_name(source: &SourceConfig) -> String {
 fn read_secret(path: &Path) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the secret file {}", path.display()))?;
-    let secret = text.lines().next().unwrap_or_default().trim_end_matches('\r');
+    let secret = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
     if secret.is_empty() {
         bail!("the secret file {} is empty", path.display());
     }
@@ -446,39 +463,118 @@ backend = "dry-run"
     #[test]
     fn errors_name_file_line_and_column() {
         let text = MINIMAL.replace("kind = \"file\"", "kind = \"file\"\nfollow = true");
-        let error = format!("{:#}", parse(&text).err().map(|e| e.to_string()).unwrap_or_default());
+        let error = format!(
+            "{:#}",
+            parse(&text)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        );
         // Inside a `[[source]]`, serde reports the entry, not the key.
-        assert!(error.starts_with("guard.toml:6:1: unknown field `follow`"), "{error}");
+        assert!(
+            error.starts_with("guard.toml:6:1: unknown field `follow`"),
+            "{error}"
+        );
 
         let text = MINIMAL.replace("\"10.0.0.0/8\"", "\"10.0.0.300/8\"");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(error.starts_with("guard.toml:4:"), "{error}");
 
         let text = MINIMAL.replace("path = \"/var/log", "path = \"var/log");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(error.starts_with("guard.toml:6:1: the path of a file source must be absolute"), "{error}");
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("guard.toml:6:1: the path of a file source must be absolute"),
+            "{error}"
+        );
     }
 
     #[test]
     fn secrets_never_appear_in_errors() {
-        let text = MINIMAL.replace("secret = \"s3cr3t-never-shown\"", "secret = \"s3cr3t-never-shown\" oops");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        let text = MINIMAL.replace(
+            "secret = \"s3cr3t-never-shown\"",
+            "secret = \"s3cr3t-never-shown\" oops",
+        );
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(error.starts_with("guard.toml:13:"), "{error}");
         assert!(!error.contains("s3cr3t"), "{error}");
 
         let text = MINIMAL.replace("secret = \"s3cr3t-never-shown\"", "secret = 123456");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(error.contains("the secret must be a string") && !error.contains("123456"), "{error}");
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("the secret must be a string") && !error.contains("123456"),
+            "{error}"
+        );
 
         let text = MINIMAL.replace("secret = \"s3cr3t-never-shown\"", "");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(error.contains("exactly one of `secret` and `secret_file`"), "{error}");
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("exactly one of `secret` and `secret_file`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_contrib_example_reads_and_shows_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/guard.toml");
+        let loaded = LoadedConfig::load(&path).unwrap_or_else(|e| panic!("{e:#}"));
+        let config = &loaded.config;
+        assert_eq!(
+            config.policy,
+            Policy::default(),
+            "the example says it shows the defaults"
+        );
+        let kinds: Vec<&str> = config
+            .sources
+            .iter()
+            .map(|source| match source.get_ref() {
+                SourceConfig::File { .. } => "file",
+                SourceConfig::Stdin { .. } => "stdin",
+                SourceConfig::Ami { .. } => "ami",
+            })
+            .collect();
+        assert_eq!(kinds, ["file", "file", "file", "ami"]);
+        assert!(matches!(
+            &config.firewall,
+            FirewallConfig::Nftables { command, forward: false } if command == &["nft"]
+        ));
+        assert_eq!(
+            describe(&loaded.configured_allowlist()),
+            "10.0.0.0/8, 203.0.113.5, 203.0.113.6, 2001:db8:100::/48"
+        );
+        // The AMI secret file is the administrator's: its absence is reported with the place.
+        let error = loaded
+            .sources()
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(
+            error.contains("guard.toml:") && error.contains("ami.secret"),
+            "{error}"
+        );
     }
 
     #[test]
     fn the_firewall_must_be_chosen() {
         let text = MINIMAL.replace("[firewall]\nbackend = \"dry-run\"\n", "");
-        let error = parse(&text).err().map(|e| e.to_string()).unwrap_or_default();
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(error.contains("missing field `firewall`"), "{error}");
     }
 }

@@ -47,7 +47,9 @@ const SUMMARY_EVERY: Duration = Duration::from_secs(60);
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
 }
 
 /// The backend `config` names.
@@ -340,7 +342,9 @@ impl Daemon {
     /// Applies `record` to the backend; says whether the ban is in force.
     fn ban(&mut self, record: &BanRecord, now: i64, what: &str) -> bool {
         let target = Target::new(record.target);
-        let seconds = u64::try_from(record.until.saturating_sub(now)).unwrap_or(0).max(1);
+        let seconds = u64::try_from(record.until.saturating_sub(now))
+            .unwrap_or(0)
+            .max(1);
         let reason = format!("{}, offence {}", record.reason, record.offence);
         match self
             .backend
@@ -348,14 +352,13 @@ impl Daemon {
         {
             Ok(outcome) => {
                 let covered = match &outcome {
-                    BanOutcome::CoveredBy(wider) => format!(" (within the ban of {})", wider.target),
+                    BanOutcome::CoveredBy(wider) => {
+                        format!(" (within the ban of {})", wider.target)
+                    }
                     BanOutcome::Added { .. } | BanOutcome::Refreshed => String::new(),
                 };
                 tracing::info!(
-                    %target,
-                    seconds,
                     offence = record.offence,
-                    reason = %record.reason,
                     source = %record.source,
                     evidence = %one_line(&record.evidence),
                     "{what} {target} for {seconds} s: {}{covered}",

@@ -55,7 +55,11 @@ fn ipv6_addresses(if_inet6: &str) -> Vec<IpAddr> {
     if_inet6
         .lines()
         .filter_map(|line| line.split_whitespace().next())
-        .filter_map(|hex| u128::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 32))
+        .filter_map(|hex| {
+            u128::from_str_radix(hex, 16)
+                .ok()
+                .filter(|_| hex.len() == 32)
+        })
         .map(|bits| IpAddr::V6(Ipv6Addr::from(bits)))
         .collect()
 }
@@ -100,7 +104,10 @@ fd000000000000000000000000000002 04 40 00 82     eth0
 00000000000000000000000000000001 01 80 10 80       lo
 garbage
 ";
-        let found: Vec<String> = ipv6_addresses(table).iter().map(ToString::to_string).collect();
+        let found: Vec<String> = ipv6_addresses(table)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(found, ["fd00::2", "::1"]);
     }
 

@@ -226,9 +226,16 @@ mod tests {
     fn a_foreign_file_is_an_error_naming_it() {
         let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let state = StateDir::new(folder.path());
-        std::fs::write(state.bans(), "{\"version\": 9, \"saved_at\": 0, \"bans\": {}}")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let error = state.load_bans().err().map(|e| format!("{e:#}")).unwrap_or_default();
+        std::fs::write(
+            state.bans(),
+            "{\"version\": 9, \"saved_at\": 0, \"bans\": {}}",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let error = state
+            .load_bans()
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
         assert!(error.contains("bans.json has state version 9"), "{error}");
     }
 }

@@ -133,7 +133,11 @@ fn write_text(out: &mut impl std::io::Write, status: &Status) -> std::io::Result
             ban.record.reason,
             ban.record.source,
         )?;
-        writeln!(out, "    {}", ban.record.evidence.replace(['\r', '\n'], " "))?;
+        writeln!(
+            out,
+            "    {}",
+            ban.record.evidence.replace(['\r', '\n'], " ")
+        )?;
     }
     for ban in &status.firewall_only {
         writeln!(
