@@ -235,13 +235,21 @@ fn bans_the_attacker_never_the_allowlist_and_survives_a_restart() {
     assert_eq!(ban["offence"], 1);
     assert_eq!(ban["source"], "messages");
     let evidence = ban["evidence"].as_str().expect("evidence");
-    assert!(evidence.contains(&format!("failed for '{ATTACKER}'")), "{evidence}");
+    assert!(
+        evidence.contains(&format!("failed for '{ATTACKER}'")),
+        "{evidence}"
+    );
     let remaining = ban["remaining_seconds"].as_i64().expect("remaining");
     assert!((590..=600).contains(&remaining), "{remaining}");
     assert_eq!(setup.banned(), [format!("{ATTACKER}/32")]);
 
     let log = daemon.terminate();
-    assert!(log.contains(&format!("banned {ATTACKER} for 600 s: 3 sip failures in 600 s")), "{log}");
+    assert!(
+        log.contains(&format!(
+            "banned {ATTACKER} for 600 s: 3 sip failures in 600 s"
+        )),
+        "{log}"
+    );
     for never in [TRUNK, OFFICE] {
         assert!(!log.contains(&format!("banned {never}")), "{never}:\n{log}");
     }
