@@ -55,6 +55,10 @@ struct Setup {
 
 impl Setup {
     fn new(sources: &str, sip_count: u32) -> Self {
+        Self::with_firewall(sources, sip_count, "backend = \"dry-run\"")
+    }
+
+    fn with_firewall(sources: &str, sip_count: u32, firewall: &str) -> Self {
         let folder = tempfile::tempdir().expect("temp dir");
         let config = format!(
             r#"state_dir = "{state}"
@@ -66,7 +70,7 @@ sip = {{ count = {sip_count}, seconds = 600 }}
 account_scan = {{ count = 50, seconds = 600 }}
 
 [firewall]
-backend = "dry-run"
+{firewall}
 "#,
             state = folder.path().join("state").display(),
         );
@@ -197,6 +201,14 @@ impl Drop for Daemon {
 }
 
 /// `name=value` from the daemon's shutdown line.
+fn file_source(path: &Path) -> String {
+    format!(
+        "[[source]]\nkind = \"file\"\nname = \"messages\"\npath = \"{}\"\n\
+         start = \"beginning\"\npoll_milliseconds = 50\n",
+        path.display()
+    )
+}
+
 fn stopped_count(log: &str, name: &str) -> u64 {
     let line = log
         .lines()
@@ -210,15 +222,9 @@ fn stopped_count(log: &str, name: &str) -> u64 {
 
 #[test]
 fn bans_the_attacker_never_the_allowlist_and_survives_a_restart() {
-    let messages_source = |setup_path: &Path| {
-        format!(
-            "[[source]]\nkind = \"file\"\nname = \"messages\"\npath = \"{}\"\nstart = \"beginning\"\npoll_milliseconds = 50\n",
-            setup_path.display()
-        )
-    };
     let folder = tempfile::tempdir().expect("temp dir");
     let messages = folder.path().join("messages");
-    let setup = Setup::new(&messages_source(&messages), 3);
+    let setup = Setup::new(&file_source(&messages), 3);
 
     // The allowlisted sources fail far more than the threshold; written first, so that once the
     // attacker (written last) is banned, every line before it was judged.
@@ -324,4 +330,89 @@ fn ami_security_events_ban_through_the_simulator() {
     assert_eq!(stopped_count(&log, "failures"), 2, "{log}");
     assert_eq!(stopped_count(&log, "unparsed"), 1, "{log}");
     assert_eq!(simulator.logoffs(), 1, "the guard logs off on SIGTERM");
+}
+
+/// A network namespace of the test's own, deleted when dropped.
+struct Namespace(String);
+
+impl Namespace {
+    /// `None` when `ip` or `nft` is missing and VOIPGUARD_SKIP_NETNS=1 says to skip.
+    fn new() -> Option<Self> {
+        let missing: Vec<&str> = [("ip", "-V"), ("nft", "--version")]
+            .into_iter()
+            .filter(|(program, flag)| {
+                !Command::new(program)
+                    .arg(flag)
+                    .output()
+                    .is_ok_and(|out| out.status.success())
+            })
+            .map(|(program, _)| program)
+            .collect();
+        if !missing.is_empty() {
+            if std::env::var("VOIPGUARD_SKIP_NETNS").is_ok_and(|value| value == "1") {
+                return None;
+            }
+            panic!(
+                "this test needs iproute2 and nftables (missing: {}); `apt-get install -y \
+                 iproute2 nftables` and run as root, or set VOIPGUARD_SKIP_NETNS=1",
+                missing.join(", ")
+            );
+        }
+        let name = format!("vg-daemon-{}", std::process::id());
+        let added = Command::new("ip").args(["netns", "add", &name]).status();
+        assert!(
+            added.is_ok_and(|status| status.success()),
+            "cannot create the network namespace {name} (root is required)"
+        );
+        Some(Self(name))
+    }
+
+    fn nft(&self, args: &[&str]) -> String {
+        let output = Command::new("ip")
+            .args(["netns", "exec", &self.0, "nft"])
+            .args(args)
+            .output()
+            .expect("nft runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+#[test]
+fn nftables_bans_inside_a_namespace_and_keep_them_across_a_restart() {
+    let Some(namespace) = Namespace::new() else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("temp dir");
+    let messages = folder.path().join("messages");
+    let firewall = format!(
+        "backend = \"nftables\"\ncommand = [\"ip\", \"netns\", \"exec\", \"{}\", \"nft\"]",
+        namespace.0
+    );
+    let setup = Setup::with_firewall(&file_source(&messages), 3, &firewall);
+    append(&messages, &failures_from(ATTACKER)[..3]);
+    let mut daemon = setup.start(1);
+    let ban = setup.wait_for_ban(&mut daemon, &format!("{ATTACKER}/32"));
+    assert_eq!(ban["in_firewall"], true, "{ban}");
+    let set = namespace.nft(&["list", "set", "inet", "voipguard", "banned4"]);
+    assert!(
+        set.contains(ATTACKER) && set.contains("comment \"3 sip failures in 600 s, offence 1\""),
+        "{set}"
+    );
+    daemon.terminate();
+
+    // nft keeps the ban (element timeout) while the guard is down; the restart finds it there
+    // and adds nothing.
+    let mut daemon = setup.start(2);
+    daemon.wait_for_log("1 saved ban(s) still in force in the firewall");
+    let log = daemon.terminate();
+    assert!(!log.contains("re-applied"), "{log}");
+    let status = setup.status();
+    assert_eq!(status["bans"][0]["in_firewall"], true, "{status}");
+    assert_eq!(status["firewall_only"], Json::Array(Vec::new()), "{status}");
 }
