@@ -29,13 +29,22 @@ pub enum Command {
     Facts(FactsCommand),
     /// Find the SIP hosts in networks you own and tell what they are (OPTIONS over UDP/TCP).
     Scan(ScanArgs),
-    /// Stop SIP, IAX2, AMI and SSH brute force: replay logs to see what would be banned.
+    /// Stop SIP, IAX2, AMI and SSH brute force: run the guard, show its bans, or replay logs to
+    /// see what would be banned.
     Guard(GuardArgs),
 }
 
 /// `voipguard guard`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct GuardArgs {
+    /// `status`; without one, the guard runs as a daemon (or replays with `--replay`).
+    #[command(subcommand)]
+    pub command: Option<GuardCommand>,
+    /// The guard's configuration (contrib/guard.toml documents it). With `--replay`, only its
+    /// `[policy]` and allowlist are used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Replay these logs (`-` for standard input) and report every source seen failing, instead
     /// of running as a daemon.
     #[arg(long, num_args = 1.., value_name = "FILE")]
@@ -49,7 +58,28 @@ pub struct GuardArgs {
     pub year: Option<i32>,
 }
 
-/// Output formats of `voipguard guard --replay`.
+/// Where `voipguard guard` looks for its configuration when `--config` is not given.
+pub const DEFAULT_GUARD_CONFIG: &str = "/etc/voipguard/guard.toml";
+
+/// `voipguard guard` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GuardCommand {
+    /// The bans in force: target, time left, reason, evidence.
+    Status(GuardStatusArgs),
+}
+
+/// `voipguard guard status`.
+#[derive(Debug, Args)]
+pub struct GuardStatusArgs {
+    /// The guard's configuration (its `state_dir` and `[firewall]` are read).
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_GUARD_CONFIG)]
+    pub config: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GuardFormat::Text)]
+    pub format: GuardFormat,
+}
+
+/// Output formats of `voipguard guard --replay` and `voipguard guard status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GuardFormat {
     /// One line per source, for a terminal.

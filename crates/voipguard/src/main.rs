@@ -10,6 +10,7 @@ mod inventory;
 mod rules;
 mod scan;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -36,7 +37,12 @@ fn main() -> ExitCode {
             return ExitCode::from(if usage_error { 2 } else { 0 });
         }
     };
-    init_logging(cli.verbose_logs);
+    // The daemon's log is its output: bans and alerts are reported at info.
+    let quiet_default = match &cli.command {
+        Command::Guard(args) if guard::is_daemon(args) => "info",
+        _ => "warn",
+    };
+    init_logging(cli.verbose_logs, quiet_default);
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
@@ -62,9 +68,9 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, quiet_default: &str) {
     let default = match verbose {
-        0 => "warn",
+        0 => quiet_default,
         1 => "info",
         _ => "debug",
     };
@@ -73,6 +79,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }

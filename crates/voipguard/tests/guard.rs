@@ -121,12 +121,53 @@ fn replay_of_sshd_log_counts_ssh_failures() {
 }
 
 #[test]
-fn without_replay_the_daemon_is_not_built_yet() {
+fn without_replay_the_daemon_needs_its_config() {
     let output = Command::cargo_bin("voipguard")
         .expect("binary built")
-        .arg("guard")
+        .args(["guard", "--config", "/nonexistent/guard.toml"])
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("daemon mode is not built yet"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot read the guard configuration /nonexistent/guard.toml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn replay_with_a_config_uses_its_policy_and_allowlist() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("guard.toml");
+    // A ten-year window catches 1.2.3.4's failures spread over five years, but it is a trunk.
+    std::fs::write(
+        &config,
+        "trunks = [\"1.2.3.4\"]\n[policy]\nsip = { count = 2, seconds = 315360000 }\n\
+         [firewall]\nbackend = \"dry-run\"\n",
+    )
+    .expect("config written");
+    let log = common::shared().join("corpus/logs/fail2ban_tests_files_logs_asterisk.log");
+    let output = Command::cargo_bin("voipguard")
+        .expect("binary built")
+        .args(["guard", "--format", "json", "--year", "2005", "--config"])
+        .arg(&config)
+        .arg("--replay")
+        .arg(&log)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Json = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let sources = json["sources"].as_array().expect("sources");
+    let would_ban = |address: &str| {
+        sources
+            .iter()
+            .find(|s| s["address"] == address)
+            .map(|s| s["would_ban"].clone())
+    };
+    assert_eq!(would_ban("1.2.3.4"), Some(Json::Bool(false)));
+    assert_eq!(would_ban("2001:db8::1"), Some(Json::Bool(true)));
 }

@@ -1,10 +1,10 @@
-//! `voipguard guard`: for now the `--replay` mode, which streams logs through the guard's parser
-//! and decision engine and reports every source seen failing.
+//! `voipguard guard --replay`: streams logs through the guard's parser and decision engine and
+//! reports every source seen failing.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use voipguard_guard::{Parser, Policy, Replay, ReplayReport};
 
 use crate::cli::{GuardArgs, GuardFormat};
@@ -12,13 +12,10 @@ use crate::cli::{GuardArgs, GuardFormat};
 /// Large reads: replays of multi-gigabyte logs are bound by line handling, not system calls.
 const READ_BUFFER: usize = 1 << 16;
 
-/// Runs `voipguard guard`.
-pub fn run(args: &GuardArgs) -> anyhow::Result<()> {
-    if args.replay.is_empty() {
-        bail!("the daemon mode is not built yet: use `voipguard guard --replay FILE…`");
-    }
+/// Replays `args.replay` under `policy`.
+pub fn run(args: &GuardArgs, policy: Policy) -> anyhow::Result<()> {
     let parser = args.year.map_or_else(Parser::default, Parser::new);
-    let mut replay = Replay::new(Policy::default(), parser);
+    let mut replay = Replay::new(policy, parser);
     for path in &args.replay {
         let origin = path.display().to_string();
         if origin == "-" {
