@@ -170,9 +170,17 @@ impl Catalogue {
 
     /// The check with this id (case-insensitive).
     pub fn get(&self, id: &str) -> Option<&Check> {
-        self.checks
-            .iter()
-            .find(|check| check.meta.id.eq_ignore_ascii_case(id))
+        // Reports look up every finding's check: the exact id by binary search first.
+        match self
+            .checks
+            .binary_search_by(|check| check.meta.id.as_str().cmp(id))
+        {
+            Ok(index) => self.checks.get(index),
+            Err(_) => self
+                .checks
+                .iter()
+                .find(|check| check.meta.id.eq_ignore_ascii_case(id)),
+        }
     }
 }
 

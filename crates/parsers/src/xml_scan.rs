@@ -140,7 +140,8 @@ impl<'a> Scanner<'a> {
     pub(crate) fn skip_misc(&mut self) -> Option<()> {
         loop {
             self.skip_space();
-            if !self.eat("<!--") {
+            // `<!` is rare between settings: one byte pair rules a comment out.
+            if self.text.as_bytes().get(self.at + 1) != Some(&b'!') || !self.eat("<!--") {
                 return Some(());
             }
             let length = self.rest().find("-->")?;
@@ -259,7 +260,12 @@ impl<'a> Scanner<'a> {
         let name_end = run_end(bytes, start + 1, is_name_byte);
         let mut attributes = [None; MAX_ATTRIBUTES];
         let mut at = name_end;
-        for slot in &mut attributes {
+        // Most elements have no attribute: no attribute loop, no duplicate test for them.
+        let has_attributes = bytes.get(at) == Some(&b' ');
+        for slot in attributes
+            .iter_mut()
+            .take(if has_attributes { MAX_ATTRIBUTES } else { 0 })
+        {
             if bytes.get(at) != Some(&b' ') {
                 break;
             }
@@ -283,7 +289,7 @@ impl<'a> Scanner<'a> {
             *slot = Some((name, self.text.get(value_start..value_end)?));
             at = value_end + 1;
         }
-        if bytes.get(at) != Some(&b'>') || has_duplicates(&attributes) {
+        if bytes.get(at) != Some(&b'>') || has_attributes && has_duplicates(&attributes) {
             return None;
         }
         let text_start = at + 1;

@@ -1,10 +1,11 @@
 //! The JSON contract (version 1, documented in `docs/json-output.md`), written as a stream.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use voipguard_model::{Evidence, Finding};
 
 use crate::{
@@ -16,6 +17,10 @@ pub struct JsonEmitter<'w> {
     out: Box<dyn Write + 'w>,
     options: Options,
     devices_written: usize,
+    /// Each check's title and remediation as JSON, serialised once per run: they are the same in
+    /// every finding of the check, and escaping them again per device was most of the report's
+    /// cost on a large fleet.
+    check_parts: HashMap<&'static str, CheckParts>,
     /// One device's JSON, built in memory and written at once: serde's many small writes are
     /// cheap into a `Vec` and costly through a `dyn Write`.
     device_buffer: Vec<u8>,
@@ -28,9 +33,39 @@ impl<'w> JsonEmitter<'w> {
             out,
             options,
             devices_written: 0,
+            check_parts: HashMap::new(),
             device_buffer: Vec::new(),
         }
     }
+}
+
+/// A check's parts that every finding of it repeats, as JSON text.
+struct CheckParts {
+    title: Box<RawValue>,
+    remediation: Box<RawValue>,
+}
+
+impl CheckParts {
+    fn of(options: &Options, finding: &Finding) -> serde_json::Result<Self> {
+        let view = finding_json(options, finding);
+        Ok(CheckParts {
+            title: serde_json::value::to_raw_value(view.title)?,
+            remediation: serde_json::value::to_raw_value(&view.remediation)?,
+        })
+    }
+}
+
+/// [`FindingJson`] with its repeated parts already serialised; the same JSON.
+#[derive(Serialize)]
+struct StreamedFindingJson<'a> {
+    check: &'a str,
+    control: &'a str,
+    status: &'a str,
+    severity: &'a str,
+    title: &'a RawValue,
+    message: &'a str,
+    evidence: &'a [Evidence],
+    remediation: &'a RawValue,
 }
 
 #[derive(Serialize)]
@@ -44,7 +79,7 @@ struct DeviceJson<'a> {
     templated: bool,
     sources: Vec<&'a Path>,
     score: DeviceScore,
-    findings: Vec<FindingJson<'a>>,
+    findings: Vec<StreamedFindingJson<'a>>,
 }
 
 /// One finding as the contract spells it; shared with the SARIF and HTML emitters.
@@ -87,7 +122,10 @@ pub(crate) fn finding_json<'a>(options: &Options, finding: &'a Finding) -> Findi
     }
 }
 
-fn device_json<'a>(options: &Options, result: DeviceResult<'a>) -> DeviceJson<'a> {
+fn device_json<'a>(
+    check_parts: &'a HashMap<&'static str, CheckParts>,
+    result: DeviceResult<'a>,
+) -> DeviceJson<'a> {
     let device = result.device;
     DeviceJson {
         id: &device.id,
@@ -102,7 +140,20 @@ fn device_json<'a>(options: &Options, result: DeviceResult<'a>) -> DeviceJson<'a
         findings: result
             .findings
             .iter()
-            .map(|finding| finding_json(options, finding))
+            // `device` put every finding's parts in the map before calling this.
+            .filter_map(|finding| {
+                let parts = check_parts.get(finding.check)?;
+                Some(StreamedFindingJson {
+                    check: finding.check,
+                    control: finding.control,
+                    status: finding.status.as_str(),
+                    severity: finding.severity.as_str(),
+                    title: &parts.title,
+                    message: &finding.message,
+                    evidence: &finding.evidence,
+                    remediation: &parts.remediation,
+                })
+            })
             .collect(),
     }
 }
@@ -126,8 +177,17 @@ impl Emitter for JsonEmitter<'_> {
             self.out.write_all(b",")?;
         }
         self.devices_written += 1;
+        for finding in result.findings {
+            if !self.check_parts.contains_key(finding.check) {
+                let parts = CheckParts::of(&self.options, finding)?;
+                self.check_parts.insert(finding.check, parts);
+            }
+        }
         self.device_buffer.clear();
-        serde_json::to_writer(&mut self.device_buffer, &device_json(&self.options, result))?;
+        serde_json::to_writer(
+            &mut self.device_buffer,
+            &device_json(&self.check_parts, result),
+        )?;
         self.out.write_all(&self.device_buffer)
     }
 

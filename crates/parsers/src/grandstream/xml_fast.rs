@@ -61,10 +61,11 @@ fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuild
     loop {
         scanner.skip_misc()?;
         if let Some(Leaf { tag, text }) = scanner.leaf() {
-            let name = match (tag.name, tag.attribute("name")) {
-                ("item", Some(name)) => name,
-                ("item", None) => return None,
-                (name, _) => name,
+            let name = if tag.name == "item" {
+                // An item without its name attribute is an error the DOM path reports.
+                tag.attribute("name")?
+            } else {
+                tag.name
             };
             builder.add(name, text, || position(scanner, tag.start), false);
             continue;

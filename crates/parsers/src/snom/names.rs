@@ -91,7 +91,8 @@ pub(crate) fn text_key(written: &str) -> SettingKey {
 /// False when [`text_key`] of `written` cannot be a name `keep` keeps: neither the name as
 /// written nor the name without its identity suffix is kept.
 pub(crate) fn may_be_kept(written: &str, keep: &Keep) -> bool {
-    keep.name(written) || keep.name(without_digits(written))
+    let base = without_digits(written);
+    keep.name(written) || base.len() != written.len() && keep.name(base)
 }
 
 /// True for passwords, PINs and keys (`http_pass`, `admin_mode_password`, `keyboard_lock_pw`,
@@ -109,7 +110,8 @@ pub(crate) fn is_secret(name: &str) -> bool {
 }
 
 fn without_digits(name: &str) -> &str {
-    name.trim_end_matches(|c: char| c.is_ascii_digit())
+    let digits = name.bytes().rev().take_while(u8::is_ascii_digit).count();
+    name.get(..name.len() - digits).unwrap_or(name)
 }
 
 /// Model name from a Snom model string as the phone or a file name writes it

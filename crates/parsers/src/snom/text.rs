@@ -31,7 +31,7 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
         match split_line(content) {
             // Most lines are settings no check reads: pass over them before building a key.
             Ok(line) if !line.templated_name && !names::may_be_kept(line.written_as, keep) => {
-                collector.skip(line.value);
+                collector.skip(line.raw_value);
             }
             Ok(line) => {
                 let conditional = nesting.inside() || line.templated_name;
@@ -45,14 +45,14 @@ pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Result<Devi
                     collector.add(Found {
                         key,
                         written_as: line.written_as,
-                        value: line.value,
+                        value: line.raw_value.trim(),
                         perm: Some(line.perm),
                         conditional,
                         line: line_number,
                         column: column_of(raw_line, indent),
                     });
                 } else {
-                    collector.skip(line.value);
+                    collector.skip(line.raw_value);
                 }
             }
             // A directive line (`{if $x}`, `{{for a in b}}`) is template control flow.
@@ -83,7 +83,8 @@ struct Line<'a> {
     /// True when the name holds a template expression, so the identity is not known.
     templated_name: bool,
     perm: Perm,
-    value: &'a str,
+    /// The value as written after the colon, untrimmed: only kept values need trimming.
+    raw_value: &'a str,
 }
 
 /// Splits a trimmed, non-comment line, or gives the byte offset where it stops matching.
@@ -120,7 +121,7 @@ fn split_line(line: &str) -> Result<Line<'_>, usize> {
         base_name: &line[..base_end],
         templated_name: end != base_end,
         perm,
-        value: line[colon + 1..].trim(),
+        raw_value: &line[colon + 1..],
     })
 }
 
@@ -171,7 +172,7 @@ mod tests {
         let line = split_line("http_pass$: pa$$&!:word!").unwrap();
         assert_eq!(line.written_as, "http_pass");
         assert_eq!(line.perm, Perm::ReadWrite);
-        assert_eq!(line.value, "pa$$&!:word!");
+        assert_eq!(line.raw_value, " pa$$&!:word!");
     }
 
     #[test]
