@@ -134,7 +134,7 @@ run_voipguard() {
     n=$(naddr "$RANGE"); exp=$(expected)
     t0=$(now)
     VOIPGUARD_LOG=info NO_COLOR=1 /usr/bin/time -f '%U %S %M' -o "$OUTDIR/$tag.rss" \
-        "$VOIPGUARD" scan --scope 127.0.0.0/8 "$RANGE" --rate "$RATE" --format json -v \
+        "$VOIPGUARD" scan --scope 127.0.0.0/8 "$RANGE" --rate "$RATE" --format jsonl --sip-only -v \
         > "$OUTDIR/$tag.out" 2> "$OUTDIR/$tag.err" &
     CUR_PID=$!; wait "$CUR_PID"; local rc=$?; CUR_PID=""
     t1=$(now)

@@ -6,14 +6,26 @@
 //! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP probes.
 //! * [`fingerprint`]: vendor, product, model and firmware from a data table, with a confidence
 //!   that grows with the number of agreeing signals.
+//! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
+//!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
+//!   [`http`], [`tls`], [`snmp`] and [`tftp`].
+//! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
+pub mod exposure;
 pub mod fingerprint;
+pub mod http;
 pub mod scope;
+pub mod services;
 pub mod sip;
+pub mod snmp;
 pub mod sweep;
+pub mod tftp;
+pub mod tls;
 
+pub use exposure::{Assessed, assess};
 pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use scope::{Plan, Scope, ScopeError, Target};
+pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;
 pub use sweep::{SipHost, Sweep, SweepConfig, SweepSummary, tcp_sweep, udp_sweep};

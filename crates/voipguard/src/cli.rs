@@ -231,9 +231,22 @@ pub struct ScanArgs {
     /// Transports probed.
     #[arg(long, value_enum, default_value_t = ScanTransport::Udp)]
     pub transport: ScanTransport,
-    /// Output format: a line per host, or a JSON object per line.
+    /// Output format: `text` lists SIP hosts as they answer, then the findings per host;
+    /// `jsonl` a JSON object per SIP host; `json`, `sarif` and `html` the findings report.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
+    /// Only sweep SIP: no service probes, no findings.
+    #[arg(long)]
+    pub sip_only: bool,
+    /// Ports of one service, SERVICE=PORT[,PORT...] (repeatable): ssh, telnet, ftp, http,
+    /// https, tr069, ami, snmp, tftp. `SERVICE=` leaves the service out. Defaults: ssh 22,
+    /// telnet 23, ftp 21, http 80,8080,5555, https 443,8443, tr069 7547, ami 5038, snmp 161,
+    /// tftp 69.
+    #[arg(long = "service-ports", value_name = "SERVICE=PORTS")]
+    pub service_ports: Vec<String>,
+    /// Timeout of each service probe step (connect, banner, answer), in milliseconds.
+    #[arg(long, default_value_t = 1500)]
+    pub service_timeout_ms: u64,
 }
 
 /// Transports `voipguard scan` probes.
@@ -250,8 +263,14 @@ pub enum ScanTransport {
 /// Output formats of `voipguard scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
-    /// A line per host.
+    /// A line per SIP host, then the findings per host.
     Text,
-    /// A JSON object per host, one per line.
+    /// A JSON object per SIP host, one per line.
+    Jsonl,
+    /// The JSON findings report (as `audit --format json`).
     Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// One self-contained HTML page.
+    Html,
 }

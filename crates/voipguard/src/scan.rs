@@ -1,17 +1,25 @@
 //! `voipguard scan`: admit the targets against the scope (nothing leaves before that), sweep
-//! them with SIP OPTIONS and print each answering host with its fingerprint as it arrives.
+//! them with SIP OPTIONS and print each answering host with its fingerprint as it arrives; then
+//! probe the services of every admitted host and report each host as a device with the findings
+//! a scan can decide, through the same emitters as `audit`.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use voipguard_report::{DeviceResult, Options, Summary};
+use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
-    Fingerprint, FingerprintTable, Plan, Scope, SipHost, Sweep, SweepConfig, SweepSummary, Target,
-    Transport, tcp_sweep, udp_sweep,
+    Fingerprint, FingerprintTable, HostHints, Plan, Scope, ServiceConfig, SipHost, Sweep,
+    SweepConfig, SweepSummary, Target, Transport, assess, probe_services, tcp_sweep, udp_sweep,
 };
 
 use crate::Outcome;
@@ -46,7 +54,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let service_config = (!args.sip_only)
+        .then(|| service_config(args, &config.user_agent))
+        .transpose()?;
     let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut sip_hosts: Vec<(SipHost, Option<Fingerprint>)> = Vec::new();
     let sweeps: &[Transport] = match args.transport {
         ScanTransport::Udp => &[Transport::Udp],
         ScanTransport::Tcp => &[Transport::Tcp],
@@ -60,6 +72,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             &table,
             args.format,
             &mut out,
+            &mut sip_hosts,
         ))?;
         tracing::info!(
             transport = %transport,
@@ -78,8 +91,117 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    if let Some(mut service_config) = service_config {
+        service_config.hints = hints(&sip_hosts);
+        let hosts = runtime.block_on(probe_services(&plan, &service_config));
+        tracing::info!(hosts = hosts.len(), "service probes done");
+        report(&sip_hosts, hosts, &service_config, args.format, &mut out)?;
+    }
     out.flush()?;
     Ok(Outcome::Clean)
+}
+
+fn service_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<ServiceConfig> {
+    let mut config = ServiceConfig {
+        timeout: Duration::from_millis(args.service_timeout_ms.max(1)),
+        user_agent: user_agent.to_string(),
+        ..ServiceConfig::default()
+    };
+    for spec in &args.service_ports {
+        let (service, ports) =
+            parse_ports(spec).map_err(|err| anyhow::anyhow!("--service-ports {err}"))?;
+        config.ports.insert(service, ports);
+    }
+    Ok(config)
+}
+
+/// What the SIP sweep taught about each host: Snom models name the files TFTP is asked for.
+fn hints(sip_hosts: &[(SipHost, Option<Fingerprint>)]) -> HashMap<IpAddr, HostHints> {
+    let mut hints: HashMap<IpAddr, HostHints> = HashMap::new();
+    for (host, fingerprint) in sip_hosts {
+        if let Some(fingerprint) = fingerprint
+            && fingerprint.vendor == "Snom"
+            && let Some(model) = &fingerprint.model
+        {
+            hints
+                .entry(host.target.ip())
+                .or_default()
+                .snom_models
+                .push(model.clone());
+        }
+    }
+    hints
+}
+
+/// One device per host that answered SIP or any service, in address order, through the report
+/// emitter of `format` (`text` after the SIP lines; `jsonl` lists services instead).
+fn report(
+    sip_hosts: &[(SipHost, Option<Fingerprint>)],
+    hosts: Vec<HostServices>,
+    config: &ServiceConfig,
+    format: ScanFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let mut by_address: BTreeMap<IpAddr, HostServices> =
+        hosts.into_iter().map(|host| (host.address, host)).collect();
+    for (sip, _) in sip_hosts {
+        by_address
+            .entry(sip.target.ip())
+            .or_insert_with(|| HostServices {
+                address: sip.target.ip(),
+                services: Vec::new(),
+                probed: config.ports.clone(),
+                macs: Vec::new(),
+            });
+    }
+    let emitter_format = match format {
+        ScanFormat::Jsonl => {
+            for host in by_address.values() {
+                serde_json::to_writer(&mut *out, host)?;
+                writeln!(out)?;
+            }
+            return Ok(());
+        }
+        ScanFormat::Text => voipguard_report::Format::Text,
+        ScanFormat::Json => voipguard_report::Format::Json,
+        ScanFormat::Sarif => voipguard_report::Format::Sarif,
+        ScanFormat::Html => voipguard_report::Format::Html,
+    };
+    let catalogue = voipguard_checks::catalogue().map_err(|err| anyhow::anyhow!("{err}"))?;
+    let options = Options {
+        catalogue,
+        color: false,
+        verbose: false,
+    };
+    let mut emitter = voipguard_report::emitter(emitter_format, Box::new(&mut *out), options);
+    let mut summary = Summary::default();
+    for (address, host) in &by_address {
+        let fingerprint = sip_hosts
+            .iter()
+            .find(|(sip, fingerprint)| sip.target.ip() == *address && fingerprint.is_some())
+            .and_then(|(_, fingerprint)| fingerprint.as_ref());
+        let mut assessed = assess(host, fingerprint, catalogue);
+        for (sip, _) in sip_hosts
+            .iter()
+            .filter(|(sip, _)| sip.target.ip() == *address)
+        {
+            assessed.device.sources.push(Arc::new(PathBuf::from(format!(
+                "sip://{}/{}",
+                sip.target, sip.transport
+            ))));
+        }
+        summary.add_device(&assessed.findings);
+        emitter
+            .device(DeviceResult {
+                device: &assessed.device,
+                findings: &assessed.findings,
+            })
+            .context("cannot write the report")?;
+    }
+    emitter
+        .finish(&[], &[], &summary)
+        .context("cannot write the report")?;
+    Ok(())
 }
 
 async fn sweep(
@@ -89,6 +211,7 @@ async fn sweep(
     table: &FingerprintTable,
     format: ScanFormat,
     out: &mut impl Write,
+    found: &mut Vec<(SipHost, Option<Fingerprint>)>,
 ) -> anyhow::Result<SweepSummary> {
     let mut sweep: Sweep = match transport {
         Transport::Udp => udp_sweep(plan, config)?,
@@ -111,6 +234,7 @@ async fn sweep(
         let fingerprint = table.identify(&host);
         let written = bar.suspend(|| write_host(out, &host, fingerprint.as_ref(), format));
         written?;
+        found.push((host, fingerprint));
     }
     ticker.abort();
     bar.finish_and_clear();
@@ -148,11 +272,13 @@ fn write_host(
     format: ScanFormat,
 ) -> anyhow::Result<()> {
     match format {
-        ScanFormat::Json => {
+        ScanFormat::Jsonl => {
             serde_json::to_writer(&mut *out, &JsonLine { host, fingerprint })?;
             writeln!(out)?;
         }
         ScanFormat::Text => writeln!(out, "{}", text_line(host, fingerprint))?,
+        // The report formats carry SIP hosts as devices at the end.
+        ScanFormat::Json | ScanFormat::Sarif | ScanFormat::Html => {}
     }
     Ok(())
 }

@@ -77,7 +77,15 @@ fn scan_prints_kamailio_with_its_fingerprint() {
             "--ports",
             "25160,25162",
         ])
-        .args(["--timeout-ms", "100", "--retries", "1", "--format", "json"])
+        .args([
+            "--timeout-ms",
+            "100",
+            "--retries",
+            "1",
+            "--format",
+            "jsonl",
+            "--sip-only",
+        ])
         .args(["--user-agent", "voipguard-test"])
         .output()
         .expect("runs");
@@ -125,5 +133,14 @@ fn scan_prints_kamailio_with_its_fingerprint() {
         text.starts_with(&format!("127.0.0.81:25160/udp  200 OK  Kamailio SIP proxy firmware {version} platform x86_64/linux (confidence ")),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 1, "{text}");
+    // After the SIP lines, the report: Kamailio is no make a control covers, so the host is a
+    // site device whose only control (NET-PUBLIC) does not apply to a loopback address.
+    assert_eq!(
+        text.lines().nth(1),
+        Some(
+            "127.0.0.81  site/unknown (family assumed)  score n/a  from sip://127.0.0.81:25160/udp"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("  1 not applicable\n"), "{text}");
 }

@@ -1,0 +1,792 @@
+//! Judges what a host exposes against the baseline controls a scan can decide, as the same
+//! [`Device`] and [`Finding`]s an audit produces, so every report format prints them.
+//!
+//! The host's vendor comes from the SIP fingerprint when there is one, otherwise from what its
+//! services said (a vendor login page, the AMI banner, `sysDescr`, a provisioning file it hands
+//! out). Only the controls of that vendor are judged; a host of unknown make only gets
+//! NET-PUBLIC (and a finding for any provisioning file it leaks). A control the wire cannot
+//! decide is `unknown`, never `pass`; evidence names `scheme://address:port` and what the
+//! service said (banner, `Server`, title, certificate), never a secret.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use voipguard_checks::Catalogue;
+use voipguard_model::{Device, Evidence, Family, FamilyBasis, Finding, Status, Vendor};
+
+use crate::fingerprint::Fingerprint;
+use crate::scope::NON_PUBLIC;
+use crate::services::{Found, HostServices, Service, ServiceResult};
+
+/// A host as a device, with the findings the scan could reach.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    /// The host: id = its address, sources = every `scheme://address:port` that answered.
+    pub device: Device,
+    /// One finding per control judged.
+    pub findings: Vec<Finding>,
+}
+
+/// True when `address` is routed on the public internet (outside [`NON_PUBLIC`]).
+pub fn is_public(address: IpAddr) -> bool {
+    !NON_PUBLIC.iter().any(|net| net.contains(&address))
+}
+
+/// Who made the host, from the SIP fingerprint, then the services.
+fn identify(host: &HostServices, fingerprint: Option<&Fingerprint>) -> (Vendor, Option<String>) {
+    if let Some(fingerprint) = fingerprint
+        && let Some(vendor) = vendor_of(&fingerprint.vendor, &fingerprint.product)
+    {
+        return (vendor, fingerprint.model.clone());
+    }
+    let from_services = host.services.iter().find_map(|result| match &result.found {
+        Found::Web {
+            http: Some(http), ..
+        } => http.web_ui.and_then(|ui| vendor_of(ui.vendor, ui.product)),
+        Found::Banner { text } if text.starts_with("Asterisk Call Manager") => {
+            Some(Vendor::Asterisk)
+        }
+        Found::Snmp {
+            sys_descr: Some(descr),
+            ..
+        } => vendor_of(descr, descr),
+        Found::Tftp { file, .. } => leaked_config_vendor(file),
+        _ => None,
+    });
+    (from_services.unwrap_or(Vendor::Site), None)
+}
+
+/// The model's vendor for a fingerprint or page vendor name; `None` for makes no control
+/// covers (Yealink, Kamailio, …).
+fn vendor_of(vendor: &str, product: &str) -> Option<Vendor> {
+    let text = format!("{vendor} {product}").to_ascii_lowercase();
+    [
+        ("grandstream", Vendor::Grandstream),
+        ("snom", Vendor::Snom),
+        ("allworx", Vendor::Allworx),
+        ("asterisk", Vendor::Asterisk),
+        ("freepbx", Vendor::Asterisk),
+        ("scoptel", Vendor::Asterisk),
+        ("scopserv", Vendor::Asterisk),
+    ]
+    .into_iter()
+    .find(|(needle, _)| text.contains(needle))
+    .map(|(_, vendor)| vendor)
+}
+
+/// The vendor whose provisioning file name this is (`cfg<mac>.xml`/`cfg.xml`: Grandstream;
+/// `snom*.htm`: Snom).
+fn leaked_config_vendor(file: &str) -> Option<Vendor> {
+    let lower = file.to_ascii_lowercase();
+    if lower.starts_with("cfg") {
+        Some(Vendor::Grandstream)
+    } else if lower.starts_with("snom") {
+        Some(Vendor::Snom)
+    } else {
+        None
+    }
+}
+
+fn family_of(vendor: Vendor, model: Option<&str>) -> (Family, FamilyBasis) {
+    match vendor {
+        Vendor::Grandstream => model
+            .and_then(Family::from_model)
+            .map_or((Family::Unknown, FamilyBasis::Assumed), |family| {
+                (family, FamilyBasis::Content)
+            }),
+        Vendor::Snom => (Family::Snom, FamilyBasis::Content),
+        Vendor::Asterisk => (Family::Asterisk, FamilyBasis::Content),
+        Vendor::Allworx => (Family::Allworx, FamilyBasis::Content),
+        Vendor::Site => (Family::Unknown, FamilyBasis::Assumed),
+    }
+}
+
+/// Judges one host. `fingerprint` is its SIP fingerprint, if it answered SIP.
+pub fn assess(
+    host: &HostServices,
+    fingerprint: Option<&Fingerprint>,
+    catalogue: &'static Catalogue,
+) -> Assessed {
+    let (vendor, model) = identify(host, fingerprint);
+    let (family, basis) = family_of(vendor, model.as_deref());
+    let mut device = Device::new(host.address.to_string(), vendor, family, basis);
+    device.model = model;
+    device.mac = host.macs.first().cloned();
+    device.sources = host
+        .services
+        .iter()
+        .map(|result| Arc::new(PathBuf::from(result.place(host.address))))
+        .collect();
+    device.sources.dedup();
+    let judge = Judge {
+        host,
+        catalogue,
+        public: is_public(host.address),
+    };
+    let mut findings: Vec<Finding> = match vendor {
+        Vendor::Grandstream => vec![
+            judge.https_only("GS-WEB-HTTPS"),
+            judge.web_port("GS-WEB-PORT"),
+            judge.public_reach("GS-WEB-EXPOSED", &judge.web_pages()),
+            judge.ssh_off_22("GS-SSH-OFF", true),
+            judge.snmp("GS-SNMP-OFF"),
+            judge.tr069("GS-TR069"),
+            judge.ftp("GS-ADB-FTP", family),
+        ],
+        Vendor::Snom => vec![judge.https_only("SN-WEB-HTTPS")],
+        Vendor::Asterisk => vec![
+            judge.ami("AST-AMI-01"),
+            judge.https_only("AST-FACT-03"),
+            judge.ssh_off_22("AST-FACT-04", false),
+        ],
+        Vendor::Allworx => {
+            let admin: Vec<&ServiceResult> = judge
+                .web_pages()
+                .into_iter()
+                .filter(|result| result.port == 8080)
+                .collect();
+            vec![judge.public_reach("AW-ADMIN-8080", &admin)]
+        }
+        Vendor::Site => Vec::new(),
+    }
+    .into_iter()
+    .flatten()
+    .collect();
+    findings.extend(judge.net_public());
+    findings.extend(judge.leaked_configs());
+    Assessed { device, findings }
+}
+
+struct Judge<'a> {
+    host: &'a HostServices,
+    catalogue: &'static Catalogue,
+    public: bool,
+}
+
+impl Judge<'_> {
+    fn finding(
+        &self,
+        id: &str,
+        status: Status,
+        message: String,
+        evidence: Vec<Evidence>,
+    ) -> Option<Finding> {
+        let check = self.catalogue.get(id)?;
+        let meta = &check.meta;
+        Some(Finding {
+            check: meta.id.as_str(),
+            control: meta.control.as_deref().unwrap_or(meta.id.as_str()),
+            status,
+            severity: meta.severity,
+            message,
+            evidence,
+        })
+    }
+
+    fn place(&self, result: &ServiceResult) -> String {
+        result.place(self.host.address)
+    }
+
+    /// What the service said, for evidence: banner, or Server / title / realm / certificate.
+    fn evidence(&self, result: &ServiceResult) -> Vec<Evidence> {
+        let place = Arc::new(PathBuf::from(self.place(result)));
+        let item = |setting: &str, value: String| Evidence {
+            file: Some(Arc::clone(&place)),
+            line: None,
+            column: None,
+            setting: setting.to_string(),
+            value,
+            default: false,
+        };
+        let mut out = Vec::new();
+        match &result.found {
+            Found::Open => out.push(item("port", "open".to_string())),
+            Found::Banner { text } => out.push(item("banner", text.clone())),
+            Found::Web { tls, http } => {
+                if let Some(http) = http {
+                    out.push(item("status", http.status.to_string()));
+                    for (setting, value) in [
+                        ("Server", &http.server),
+                        ("title", &http.title),
+                        ("realm", &http.realm),
+                        ("Location", &http.location),
+                    ] {
+                        if let Some(value) = value {
+                            out.push(item(setting, value.clone()));
+                        }
+                    }
+                }
+                if let Some(leaf) = tls.as_ref().and_then(|tls| tls.leaf()) {
+                    let mut notes = Vec::new();
+                    if leaf.self_signed {
+                        notes.push("self-signed");
+                    }
+                    if leaf.expired {
+                        notes.push("expired");
+                    }
+                    let notes = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join(", "))
+                    };
+                    out.push(item(
+                        "certificate",
+                        format!(
+                            "subject {}, issuer {}, not after {}{notes}",
+                            leaf.subject, leaf.issuer, leaf.not_after
+                        ),
+                    ));
+                }
+            }
+            Found::Snmp {
+                version,
+                community,
+                sys_descr,
+            } => {
+                let version = match version {
+                    crate::snmp::SnmpVersion::V1 => "v1",
+                    crate::snmp::SnmpVersion::V2c => "v2c",
+                };
+                out.push(item(
+                    "community",
+                    format!("{version} community {community} (a factory default)"),
+                ));
+                if let Some(descr) = sys_descr {
+                    out.push(item("sysDescr", descr.clone()));
+                }
+            }
+            Found::Tftp { file, size, .. } => {
+                out.push(item("file", format!("{file} ({size} bytes)")));
+            }
+        }
+        out
+    }
+
+    fn evidence_of(&self, results: &[&ServiceResult]) -> Vec<Evidence> {
+        results
+            .iter()
+            .flat_map(|result| self.evidence(result))
+            .collect()
+    }
+
+    fn places(&self, results: &[&ServiceResult]) -> String {
+        results
+            .iter()
+            .map(|result| self.place(result))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Ports that serve a page (over TLS or not).
+    fn web_pages(&self) -> Vec<&ServiceResult> {
+        self.host
+            .services
+            .iter()
+            .filter(|result| result.http().is_some())
+            .collect()
+    }
+
+    fn banners_starting(&self, prefix: &str) -> Vec<&ServiceResult> {
+        self.host
+            .services
+            .iter()
+            .filter(|result| result.banner().is_some_and(|text| text.starts_with(prefix)))
+            .collect()
+    }
+
+    fn https_only(&self, id: &str) -> Option<Finding> {
+        let pages = self.web_pages();
+        let (tls, plain): (Vec<&ServiceResult>, Vec<&ServiceResult>) =
+            pages.into_iter().partition(|result| result.tls().is_some());
+        let plain: Vec<&ServiceResult> = plain
+            .into_iter()
+            .filter(|result| result.http().is_some_and(|http| !http.redirects_to_https()))
+            .collect();
+        if !plain.is_empty() {
+            let mut evidence = self.evidence_of(&plain);
+            evidence.extend(self.evidence_of(&tls));
+            return self.finding(
+                id,
+                Status::Fail,
+                format!("web UI served over plain HTTP at {}", self.places(&plain)),
+                evidence,
+            );
+        }
+        if !tls.is_empty() && self.host.probed(Service::Http, 80) {
+            return self.finding(
+                id,
+                Status::Pass,
+                format!(
+                    "web UI answers over HTTPS only ({}); no plain HTTP page on the probed ports",
+                    self.places(&tls)
+                ),
+                self.evidence_of(&tls),
+            );
+        }
+        self.finding(
+            id,
+            Status::Unknown,
+            "no web UI answered over HTTPS on the probed ports (it may be off, or on a port not probed)"
+                .to_string(),
+            Vec::new(),
+        )
+    }
+
+    fn web_port(&self, id: &str) -> Option<Finding> {
+        let pages = self.web_pages();
+        let well_known: Vec<&ServiceResult> = pages
+            .iter()
+            .copied()
+            .filter(|result| matches!(result.port, 80 | 443))
+            .collect();
+        if !well_known.is_empty() {
+            return self.finding(
+                id,
+                Status::Fail,
+                format!("web UI on a well-known port: {}", self.places(&well_known)),
+                self.evidence_of(&well_known),
+            );
+        }
+        if !pages.is_empty()
+            && self.host.probed(Service::Http, 80)
+            && self.host.probed(Service::Https, 443)
+        {
+            return self.finding(
+                id,
+                Status::Pass,
+                format!(
+                    "web UI only on {}; ports 80 and 443 do not answer",
+                    self.places(&pages)
+                ),
+                self.evidence_of(&pages),
+            );
+        }
+        self.finding(
+            id,
+            Status::Unknown,
+            "no web UI found on the probed ports".to_string(),
+            Vec::new(),
+        )
+    }
+
+    /// SSH on port 22 fails. Without it, `off_22_passes` (GS-SSH-OFF: "disabled, or off 22")
+    /// passes when port 22 was probed; PBX-SSH also asks for DenyHosts and an allowed-hosts list,
+    /// which no probe sees.
+    fn ssh_off_22(&self, id: &str, off_22_passes: bool) -> Option<Finding> {
+        let ssh = self.banners_starting("SSH-");
+        let on_22: Vec<&ServiceResult> = ssh.iter().copied().filter(|r| r.port == 22).collect();
+        if !on_22.is_empty() {
+            return self.finding(
+                id,
+                Status::Fail,
+                format!("SSH answers on port 22 ({})", self.places(&on_22)),
+                self.evidence_of(&on_22),
+            );
+        }
+        let elsewhere = if ssh.is_empty() {
+            "no SSH found on the probed ports".to_string()
+        } else {
+            format!("SSH answers off port 22 ({})", self.places(&ssh))
+        };
+        let (status, message) = match (self.host.probed(Service::Ssh, 22), off_22_passes) {
+            (true, true) => (
+                Status::Pass,
+                format!("port 22 does not answer SSH; {elsewhere}"),
+            ),
+            (true, false) => (
+                Status::Unknown,
+                format!(
+                    "port 22 does not answer SSH; {elsewhere}; DenyHosts and the allowed-hosts list cannot be seen from the network"
+                ),
+            ),
+            (false, _) => (
+                Status::Unknown,
+                format!("port 22 was not probed; {elsewhere}"),
+            ),
+        };
+        self.finding(id, status, message, self.evidence_of(&ssh))
+    }
+
+    fn of_kind(&self, wanted: impl Fn(&ServiceResult) -> bool) -> Vec<&ServiceResult> {
+        self.host.services.iter().filter(|r| wanted(r)).collect()
+    }
+
+    fn exposed_or_unknown(
+        &self,
+        id: &str,
+        found: &[&ServiceResult],
+        what: &str,
+        silent: &str,
+    ) -> Option<Finding> {
+        if found.is_empty() {
+            self.finding(id, Status::Unknown, silent.to_string(), Vec::new())
+        } else {
+            self.finding(
+                id,
+                Status::Fail,
+                format!("{what} at {}", self.places(found)),
+                self.evidence_of(found),
+            )
+        }
+    }
+
+    fn snmp(&self, id: &str) -> Option<Finding> {
+        let found = self.of_kind(|r| matches!(r.found, Found::Snmp { .. }));
+        self.exposed_or_unknown(
+            id,
+            &found,
+            "SNMP answers a factory community",
+            "SNMP did not answer the factory communities; it may still be on with another one",
+        )
+    }
+
+    fn tr069(&self, id: &str) -> Option<Finding> {
+        let found = self.of_kind(|r| r.service == Service::Tr069 || r.port == 7547);
+        self.exposed_or_unknown(
+            id,
+            &found,
+            "the TR-069 connection-request port 7547 answers",
+            "port 7547 does not answer; TR-069 may be off or use another connection-request port",
+        )
+    }
+
+    fn ftp(&self, id: &str, family: Family) -> Option<Finding> {
+        if family == Family::Grp {
+            return self.finding(
+                id,
+                Status::NotApplicable,
+                "applies to wp820, not grp".to_string(),
+                Vec::new(),
+            );
+        }
+        let found = self.banners_starting("220");
+        self.exposed_or_unknown(
+            id,
+            &found,
+            "FTP answers",
+            "FTP does not answer on the probed ports; ADB is not probed",
+        )
+    }
+
+    fn ami(&self, id: &str) -> Option<Finding> {
+        let found = self.banners_starting("Asterisk Call Manager");
+        self.exposed_or_unknown(
+            id,
+            &found,
+            "the Asterisk Manager Interface is reachable from the scanner",
+            "no AMI banner on the probed ports; an ACL or another port cannot be ruled out",
+        )
+    }
+
+    /// Controls about reachability from the internet: decided on a public address only.
+    fn public_reach(&self, id: &str, reached: &[&ServiceResult]) -> Option<Finding> {
+        match (self.public, reached.is_empty()) {
+            (true, false) => self.finding(
+                id,
+                Status::Fail,
+                format!("reachable on a public address: {}", self.places(reached)),
+                self.evidence_of(reached),
+            ),
+            (true, true) => self.finding(
+                id,
+                Status::Pass,
+                "nothing answers on the probed ports of this public address".to_string(),
+                Vec::new(),
+            ),
+            (false, false) => self.finding(
+                id,
+                Status::Unknown,
+                format!(
+                    "reachable on the local network at {}; whether the internet reaches it cannot be seen from inside",
+                    self.places(reached)
+                ),
+                self.evidence_of(reached),
+            ),
+            (false, true) => self.finding(
+                id,
+                Status::Unknown,
+                "not found on this private address; internet reachability cannot be seen from inside"
+                    .to_string(),
+                Vec::new(),
+            ),
+        }
+    }
+
+    fn net_public(&self) -> Option<Finding> {
+        if !self.public {
+            return self.finding(
+                "NET-PUBLIC",
+                Status::NotApplicable,
+                format!("{} is not a public address", self.host.address),
+                Vec::new(),
+            );
+        }
+        let exposed = self.of_kind(|r| {
+            r.http().is_some()
+                || r.banner().is_some_and(|text| text.starts_with("SSH-"))
+                || matches!(r.service, Service::Tr069 | Service::Snmp | Service::Tftp)
+        });
+        if exposed.is_empty() {
+            self.finding(
+                "NET-PUBLIC",
+                Status::Pass,
+                "no web UI, SSH, TR-069, SNMP or TFTP answers on the probed ports".to_string(),
+                Vec::new(),
+            )
+        } else {
+            self.public_reach("NET-PUBLIC", &exposed)
+        }
+    }
+
+    /// A provisioning file handed out over TFTP to anyone who names it.
+    fn leaked_configs(&self) -> Vec<Finding> {
+        self.host
+            .services
+            .iter()
+            .filter_map(|result| {
+                let Found::Tftp { file, .. } = &result.found else {
+                    return None;
+                };
+                let id = match leaked_config_vendor(file)? {
+                    Vendor::Snom => "SN-PROV-SERVER-AUTH",
+                    _ => "GS-PROV-HTTPS",
+                };
+                self.finding(
+                    id,
+                    Status::Fail,
+                    format!(
+                        "{} hands out {file} over TFTP to anyone who asks, without authentication",
+                        self.place(result)
+                    ),
+                    self.evidence(result),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::http::HttpInfo;
+    use crate::services::ServiceConfig;
+
+    fn catalogue() -> &'static Catalogue {
+        voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    fn host(address: &str, services: Vec<ServiceResult>) -> HostServices {
+        HostServices {
+            address: address.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            services,
+            probed: ServiceConfig::default().ports,
+            macs: Vec::new(),
+        }
+    }
+
+    fn banner(service: Service, port: u16, text: &str) -> ServiceResult {
+        ServiceResult {
+            service,
+            port,
+            found: Found::Banner {
+                text: text.to_string(),
+            },
+        }
+    }
+
+    fn page(port: u16, title: &str) -> ServiceResult {
+        let http = crate::http::parse(
+            format!("HTTP/1.1 200 OK\r\nServer: lighttpd\r\n\r\n<title>{title}</title>").as_bytes(),
+        );
+        ServiceResult {
+            service: Service::Http,
+            port,
+            found: Found::Web { tls: None, http },
+        }
+    }
+
+    fn statuses(assessed: &Assessed) -> BTreeMap<&'static str, Status> {
+        assessed
+            .findings
+            .iter()
+            .map(|finding| (finding.check, finding.status))
+            .collect()
+    }
+
+    #[test]
+    fn grandstream_phone_with_everything_on() {
+        let snmp = ServiceResult {
+            service: Service::Snmp,
+            port: 161,
+            found: Found::Snmp {
+                version: crate::snmp::SnmpVersion::V2c,
+                community: "public".to_string(),
+                sys_descr: Some("Grandstream GRP2612W".to_string()),
+            },
+        };
+        let assessed = assess(
+            &host(
+                "192.168.1.20",
+                vec![
+                    banner(Service::Ssh, 22, "SSH-2.0-dropbear_2019.78"),
+                    page(80, "Grandstream Device Configuration"),
+                    page(7547, "TR-069"),
+                    snmp,
+                ],
+            ),
+            None,
+            catalogue(),
+        );
+        assert_eq!(assessed.device.vendor, Vendor::Grandstream);
+        assert_eq!(assessed.device.id, "192.168.1.20");
+        let statuses = statuses(&assessed);
+        for failed in [
+            "GS-WEB-HTTPS",
+            "GS-WEB-PORT",
+            "GS-SSH-OFF",
+            "GS-SNMP-OFF",
+            "GS-TR069",
+        ] {
+            assert_eq!(statuses.get(failed), Some(&Status::Fail), "{failed}");
+        }
+        assert_eq!(statuses.get("GS-WEB-EXPOSED"), Some(&Status::Unknown));
+        assert_eq!(statuses.get("NET-PUBLIC"), Some(&Status::NotApplicable));
+        let snmp = assessed
+            .findings
+            .iter()
+            .find(|f| f.check == "GS-SNMP-OFF")
+            .map(|f| {
+                f.evidence
+                    .iter()
+                    .map(|e| e.value.clone())
+                    .collect::<Vec<_>>()
+            });
+        assert_eq!(
+            snmp,
+            Some(vec![
+                "v2c community public (a factory default)".to_string(),
+                "Grandstream GRP2612W".to_string()
+            ])
+        );
+    }
+
+    #[test]
+    fn nothing_exposed_is_unknown_not_pass_except_where_the_port_decides() {
+        let quiet_fingerprint = Fingerprint {
+            vendor: "Grandstream".to_string(),
+            product: "IP phone".to_string(),
+            model: Some("GRP2612W".to_string()),
+            firmware: None,
+            platform: None,
+            confidence: 0.7,
+            signals: vec!["agent"],
+        };
+        let assessed = assess(
+            &host("10.0.0.9", vec![]),
+            Some(&quiet_fingerprint),
+            catalogue(),
+        );
+        assert_eq!(assessed.device.family, Family::Grp);
+        let statuses = statuses(&assessed);
+        assert_eq!(statuses.get("GS-SSH-OFF"), Some(&Status::Pass));
+        assert_eq!(statuses.get("GS-ADB-FTP"), Some(&Status::NotApplicable));
+        for undecided in ["GS-WEB-HTTPS", "GS-WEB-PORT", "GS-SNMP-OFF", "GS-TR069"] {
+            assert_eq!(
+                statuses.get(undecided),
+                Some(&Status::Unknown),
+                "{undecided}"
+            );
+        }
+    }
+
+    #[test]
+    fn pbx_ami_and_public_exposure() {
+        let assessed = assess(
+            &host(
+                "203.0.113.7",
+                vec![banner(Service::Ami, 5038, "Asterisk Call Manager/7.0.3")],
+            ),
+            None,
+            catalogue(),
+        );
+        assert_eq!(assessed.device.vendor, Vendor::Asterisk);
+        let statuses = statuses(&assessed);
+        assert_eq!(statuses.get("AST-AMI-01"), Some(&Status::Fail));
+        assert_eq!(statuses.get("AST-FACT-04"), Some(&Status::Unknown));
+        // 203.0.113.0/24 is documentation space, treated as not public.
+        assert_eq!(statuses.get("NET-PUBLIC"), Some(&Status::NotApplicable));
+        assert!(is_public(
+            "8.8.8.8".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+        ));
+        let public = assess(
+            &host("8.8.4.4", vec![page(8080, "Allworx Admin")]),
+            None,
+            catalogue(),
+        );
+        let statuses = self::statuses(&public);
+        assert_eq!(public.device.vendor, Vendor::Allworx);
+        assert_eq!(statuses.get("AW-ADMIN-8080"), Some(&Status::Fail));
+        assert_eq!(statuses.get("NET-PUBLIC"), Some(&Status::Fail));
+    }
+
+    #[test]
+    fn https_redirect_is_not_a_clear_text_ui() {
+        let mut redirect = page(80, "");
+        if let Found::Web { http, .. } = &mut redirect.found {
+            *http = Some(HttpInfo {
+                status: 301,
+                server: None,
+                title: None,
+                realm: None,
+                location: Some("https://10.0.0.3/".to_string()),
+                web_ui: None,
+                macs: Vec::new(),
+            });
+        }
+        let fingerprint = Fingerprint {
+            vendor: "Snom".to_string(),
+            product: "IP phone".to_string(),
+            model: Some("D785".to_string()),
+            firmware: None,
+            platform: None,
+            confidence: 0.7,
+            signals: vec!["agent"],
+        };
+        let assessed = assess(
+            &host("10.0.0.3", vec![redirect]),
+            Some(&fingerprint),
+            catalogue(),
+        );
+        // No page over TLS was seen either, so HTTPS-only is not proven.
+        assert_eq!(
+            statuses(&assessed).get("SN-WEB-HTTPS"),
+            Some(&Status::Unknown)
+        );
+    }
+
+    #[test]
+    fn a_leaked_config_fails_provisioning() {
+        let leak = ServiceResult {
+            service: Service::Tftp,
+            port: 69,
+            found: Found::Tftp {
+                file: "cfg000b828c8f97.xml".to_string(),
+                size: 10,
+                content: b"<P2>admin</P2>".to_vec(),
+            },
+        };
+        let assessed = assess(&host("10.0.0.4", vec![leak]), None, catalogue());
+        assert_eq!(assessed.device.vendor, Vendor::Grandstream);
+        let finding = assessed
+            .findings
+            .iter()
+            .find(|f| f.check == "GS-PROV-HTTPS")
+            .unwrap_or_else(|| panic!("{:?}", assessed.findings));
+        assert_eq!(finding.status, Status::Fail);
+        let shown = format!("{finding:?}");
+        assert!(!shown.contains("admin"), "{shown}");
+    }
+}
