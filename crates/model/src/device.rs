@@ -251,8 +251,9 @@ impl fmt::Display for SettingKey {
     }
 }
 
-/// One setting as the file states it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One setting as the file states it. `Debug` shows a secret's value as `redacted`, so no log or
+/// panic message can carry it.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Setting {
     /// The value.
     pub value: Value,
@@ -265,6 +266,23 @@ pub struct Setting {
     /// True when the setting sits inside a template conditional (`{if}`, `{% if %}`), so the
     /// rendered file may not contain it.
     pub conditional: bool,
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Setting");
+        if self.secret {
+            debug.field("value", &"redacted");
+        } else {
+            debug.field("value", &self.value);
+        }
+        debug
+            .field("origin", &self.origin)
+            .field("perm", &self.perm)
+            .field("secret", &self.secret)
+            .field("conditional", &self.conditional)
+            .finish()
+    }
 }
 
 /// A phone (or other device) as read from one or more configuration files.
@@ -359,5 +377,28 @@ impl Device {
         indices.sort_unstable();
         indices.dedup();
         indices
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_secret_value() {
+        let setting = |secret| Setting {
+            value: Value::Literal("hunter2".into()),
+            origin: Origin {
+                file: Arc::new(PathBuf::from("cfg.xml")),
+                line: 1,
+                column: 1,
+                written_as: "P2".into(),
+            },
+            perm: None,
+            secret,
+            conditional: false,
+        };
+        assert!(!format!("{:?}", setting(true)).contains("hunter2"));
+        assert!(format!("{:?}", setting(false)).contains("hunter2"));
     }
 }

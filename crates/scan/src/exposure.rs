@@ -572,7 +572,7 @@ mod tests {
 
     use super::*;
     use crate::http::HttpInfo;
-    use crate::services::ServiceConfig;
+    use crate::services::{FileContent, ServiceConfig};
 
     fn catalogue() -> &'static Catalogue {
         voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"))
@@ -775,7 +775,7 @@ mod tests {
             found: Found::Tftp {
                 file: "cfg000b828c8f97.xml".to_string(),
                 size: 10,
-                content: b"<P2>admin</P2>".to_vec(),
+                content: FileContent::new(b"<P2>admin</P2>".to_vec()),
             },
         };
         let assessed = assess(&host("10.0.0.4", vec![leak]), None, catalogue());

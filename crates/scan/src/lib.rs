@@ -15,6 +15,7 @@
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
+pub mod leaked;
 pub mod scope;
 pub mod services;
 pub mod sip;
@@ -25,6 +26,7 @@ pub mod tls;
 
 pub use exposure::{Assessed, assess};
 pub use fingerprint::{Fingerprint, FingerprintTable};
+pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;

@@ -221,10 +221,33 @@ pub enum Found {
         /// Its size.
         size: usize,
         /// The content, for the audit parsers: provisioning files hold passwords, so it is
-        /// never serialised and must only reach output through an audit's redaction.
+        /// never serialised nor shown by `Debug`, and reaches output only through an audit's
+        /// redaction ([`crate::leaked`]).
         #[serde(skip)]
-        content: Vec<u8>,
+        content: FileContent,
     },
+}
+
+/// A file's bytes, which may hold secrets: `Debug` shows only their length.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct FileContent(Vec<u8>);
+
+impl FileContent {
+    /// Wraps what a server sent.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        FileContent(bytes)
+    }
+
+    /// The bytes, for a parser.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for FileContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes (not shown: may hold secrets)", self.0.len())
+    }
 }
 
 /// One service that answered.
@@ -399,7 +422,7 @@ async fn probe_tftp(server: SocketAddr, files: &[String], timeout: Duration) -> 
                 found: Found::Tftp {
                     file: file.clone(),
                     size: content.len(),
-                    content,
+                    content: FileContent::new(content),
                 },
             }),
             Ok(TftpAnswer::Refused(_)) => {}

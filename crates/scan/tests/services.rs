@@ -11,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use voipguard_model::{Status, Vendor};
+use voipguard_parsers::{Keep, Parsed};
 use voipguard_scan::services::{Found, HostServices, Service, ServiceConfig, ServiceResult};
-use voipguard_scan::{Scope, Target, assess, probe_services};
+use voipguard_scan::{Leaked, LeakedFile, Scope, Target, assess, audit_leaked, probe_services};
 
 const PHONE: &str = "127.0.0.81";
 const SELF_SIGNED: &str = "127.0.0.82";
@@ -408,7 +409,11 @@ fn a_phone_with_ssh_snmp_tftp_and_a_clear_text_login_page() {
     };
     assert_eq!(file, &format!("cfg{MAC}.xml"));
     let original = std::fs::read(corpus_config()).unwrap_or_default();
-    assert_eq!(content, &original, "multi-block transfer read whole");
+    assert_eq!(
+        content.bytes(),
+        &original,
+        "multi-block transfer read whole"
+    );
     // Closed well-known ports are not reported, only probed.
     assert!(host.services.iter().all(|r| r.port != 22 && r.port != 80));
 
@@ -449,6 +454,39 @@ fn a_phone_with_ssh_snmp_tftp_and_a_clear_text_login_page() {
         shown.contains("community public (a factory default)"),
         "{shown}"
     );
+
+    // The leaked file is audited as `voipguard audit` audits the same file.
+    let keep = Keep::only(catalogue.settings_read());
+    let leaked = audit_leaked(host, catalogue, &keep);
+    let [
+        LeakedFile {
+            source,
+            outcome: Leaked::Audited(audit),
+        },
+    ] = leaked.as_slice()
+    else {
+        panic!("{leaked:#?}");
+    };
+    assert_eq!(
+        source.to_str(),
+        Some(format!("tftp://{PHONE}:16969/cfg{MAC}.xml").as_str())
+    );
+    assert_eq!(audit.device.mac.as_deref(), Some(MAC));
+    let Ok(Parsed::Device(from_disk)) = voipguard_parsers::parse_keeping(source, &original, &keep)
+    else {
+        panic!("the corpus file parses");
+    };
+    assert_eq!(
+        audit.findings,
+        voipguard_checks::evaluate(catalogue, &*from_disk),
+        "the leaked file is judged as the file itself"
+    );
+    let admin = audit.findings.iter().find(|f| f.check == "GS-ADMIN-PASS");
+    assert_eq!(admin.map(|f| f.status), Some(Status::Fail));
+    let shown = format!("{leaked:?}");
+    for secret in ["REDACTED_ADMIN_PW", "REDACTED_SIP_PW"] {
+        assert!(!shown.contains(secret), "{secret} leaked");
+    }
 }
 
 #[test]

@@ -14,12 +14,14 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use voipguard_report::{DeviceResult, Options, Summary};
+use voipguard_parsers::Keep;
+use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
-    Fingerprint, FingerprintTable, HostHints, Plan, Scope, ServiceConfig, SipHost, Sweep,
-    SweepConfig, SweepSummary, Target, Transport, assess, probe_services, tcp_sweep, udp_sweep,
+    Fingerprint, FingerprintTable, HostHints, Leaked, Plan, Scope, ServiceConfig, SipHost, Sweep,
+    SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked, probe_services, tcp_sweep,
+    udp_sweep,
 };
 
 use crate::Outcome;
@@ -175,6 +177,8 @@ fn report(
     };
     let mut emitter = voipguard_report::emitter(emitter_format, Box::new(&mut *out), options);
     let mut summary = Summary::default();
+    let keep = Keep::only(catalogue.settings_read());
+    let (mut skipped, mut errors) = (Vec::new(), Vec::new());
     for (address, host) in &by_address {
         let fingerprint = sip_hosts
             .iter()
@@ -190,16 +194,39 @@ fn report(
                 sip.target, sip.transport
             ))));
         }
-        summary.add_device(&assessed.findings);
-        emitter
-            .device(DeviceResult {
-                device: &assessed.device,
-                findings: &assessed.findings,
-            })
-            .context("cannot write the report")?;
+        // A served provisioning file is audited as the file itself: the device it configures
+        // follows the host that leaked it.
+        let leaked = audit_leaked(host, catalogue, &keep);
+        let mut devices = vec![assessed];
+        for file in leaked {
+            match file.outcome {
+                Leaked::Audited(audited) => devices.push(audited),
+                Leaked::Skipped(reason) => skipped.push(Skipped {
+                    file: file.source,
+                    reason,
+                }),
+                Leaked::Unreadable(error) => errors.push(InputError {
+                    file: error.file,
+                    line: Some(error.line),
+                    column: Some(error.column),
+                    message: error.message,
+                }),
+            }
+        }
+        for assessed in &devices {
+            summary.add_device(&assessed.findings);
+            emitter
+                .device(DeviceResult {
+                    device: &assessed.device,
+                    findings: &assessed.findings,
+                })
+                .context("cannot write the report")?;
+        }
     }
+    summary.skipped = skipped.len();
+    summary.errors = errors.len();
     emitter
-        .finish(&[], &[], &summary)
+        .finish(&skipped, &errors, &summary)
         .context("cannot write the report")?;
     Ok(())
 }
