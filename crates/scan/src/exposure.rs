@@ -223,12 +223,12 @@ fn judge_enumeration(
         format!("{method} for a random user"),
         shown(&enumeration.baseline),
     )];
-    evidence.extend(
-        enumeration
-            .revealed
-            .iter()
-            .map(|found| item(format!("{method} for {}", found.user), found.answer.to_string())),
-    );
+    evidence.extend(enumeration.revealed.iter().map(|found| {
+        item(
+            format!("{method} for {}", found.user),
+            found.answer.to_string(),
+        )
+    }));
     evidence.extend(
         enumeration
             .cleanup
@@ -299,7 +299,10 @@ fn judge_call(
         }
         CallOutcome::Rang { ringing } => {
             evidence.push(item("INVITE".to_string(), ringing.to_string()));
-            (Status::Fail, format!("rang for {caller} ({ringing}); cancelled"))
+            (
+                Status::Fail,
+                format!("rang for {caller} ({ringing}); cancelled"),
+            )
         }
         // "Not found" refuses this user only; the phone may ring for its own account's user.
         CallOutcome::Rejected { answer } if matches!(answer.status, 404 | 484) => {

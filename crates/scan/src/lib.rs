@@ -27,8 +27,8 @@ pub mod tftp;
 pub mod tls;
 
 pub use exposure::{Assessed, assess, judge_intrusive};
-pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use fingerprint::{Fingerprint, FingerprintTable};
+pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;

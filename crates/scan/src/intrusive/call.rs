@@ -184,15 +184,13 @@ async fn cancel(
         ..invite.clone()
     };
     tracing::info!(target = %session.target, "the call is pending: CANCEL");
-    let mut done = vec![
-        match session
-            .transaction(&cancel, false, config.timeout, |_| false)
-            .await
-        {
-            Some(response) => format!("CANCEL answered {} {}", response.status, response.reason),
-            None => "CANCEL got no answer".to_string(),
-        },
-    ];
+    let mut done = vec![match session
+        .transaction(&cancel, false, config.timeout, |_| false)
+        .await
+    {
+        Some(response) => format!("CANCEL answered {} {}", response.status, response.reason),
+        None => "CANCEL got no answer".to_string(),
+    }];
     let deadline = std::time::Instant::now() + config.timeout;
     let final_answer = loop {
         match session
@@ -259,7 +257,10 @@ async fn hang_up(
         Some(response) => format!("BYE answered {} {}", response.status, response.reason),
         None => "BYE got no answer".to_string(),
     };
-    vec![format!("ACK for {} {}", answer.status, answer.reason), bye_result]
+    vec![
+        format!("ACK for {} {}", answer.status, answer.reason),
+        bye_result,
+    ]
 }
 
 #[cfg(test)]

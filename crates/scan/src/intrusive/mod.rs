@@ -71,7 +71,9 @@ pub enum IntrusiveError {
     #[error("unknown intrusive check {0:?} (known: direct-ip, anonymous, enum)")]
     UnknownCheck(String),
     /// A bad entry in an extension list.
-    #[error("bad extension {0:?}: use numbers, ranges like 100-199, or names of letters, digits, '.', '-', '_'")]
+    #[error(
+        "bad extension {0:?}: use numbers, ranges like 100-199, or names of letters, digits, '.', '-', '_'"
+    )]
     BadExtension(String),
     /// More extensions than a polite enumeration sends.
     #[error("{0} extensions is more than the {MAX_EXTENSIONS} an enumeration tries")]
@@ -340,14 +342,17 @@ async fn check_host(target: SocketAddr, config: IntrusiveConfig) -> HostChecks {
             IntrusiveCheck::Enum => enumerate::enumerate(target, &config, &mut pacer)
                 .await
                 .map(|found| checks.enumeration = Some(found)),
-            IntrusiveCheck::DirectIp | IntrusiveCheck::Anonymous => {
-                call::test_call(target, check == IntrusiveCheck::Anonymous, &config, &mut pacer)
-                    .await
-                    .map(|test| match check {
-                        IntrusiveCheck::Anonymous => checks.anonymous = Some(test),
-                        _ => checks.direct_ip = Some(test),
-                    })
-            }
+            IntrusiveCheck::DirectIp | IntrusiveCheck::Anonymous => call::test_call(
+                target,
+                check == IntrusiveCheck::Anonymous,
+                &config,
+                &mut pacer,
+            )
+            .await
+            .map(|test| match check {
+                IntrusiveCheck::Anonymous => checks.anonymous = Some(test),
+                _ => checks.direct_ip = Some(test),
+            }),
         };
         if let Err(err) = outcome {
             tracing::warn!(%target, check = check.name(), "cannot run: {err}");

@@ -151,7 +151,12 @@ impl<'a> Session<'a> {
 
     /// Sends one datagram; a send error counts as silence (the caller sees a timeout).
     pub(crate) async fn send(&self, text: &str) {
-        if let Err(err) = self.family.socket.send_to(text.as_bytes(), self.target).await {
+        if let Err(err) = self
+            .family
+            .socket
+            .send_to(text.as_bytes(), self.target)
+            .await
+        {
             tracing::warn!(target = %self.target, "cannot send: {err}");
         }
     }
@@ -178,7 +183,10 @@ impl<'a> Session<'a> {
         let mut next_retransmit = Some(Instant::now() + interval);
         loop {
             let wake = next_retransmit.map_or(deadline, |at| at.min(deadline));
-            match self.receive_until(wake, request.branch, request.method).await {
+            match self
+                .receive_until(wake, request.branch, request.method)
+                .await
+            {
                 Received::Response(response) if response.status >= 200 => return Some(response),
                 Received::Response(response) => {
                     if invite {
@@ -284,7 +292,11 @@ fn answer_request(bytes: &[u8]) -> Option<String> {
     let request_line = lines.next()?;
     let mut words = request_line.split(' ');
     let method = words.next()?;
-    if !words.nth(1).is_some_and(|v| v.eq_ignore_ascii_case("SIP/2.0")) || method == "ACK" {
+    if !words
+        .nth(1)
+        .is_some_and(|v| v.eq_ignore_ascii_case("SIP/2.0"))
+        || method == "ACK"
+    {
         return None;
     }
     let mut reply = String::from("SIP/2.0 200 OK\r\n");
@@ -324,7 +336,12 @@ mod tests {
     fn a_bye_from_the_host_is_answered_and_an_ack_is_not() {
         let bye = "BYE sip:voipguard@127.0.0.1:4000 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.21:5070;branch=z9hG4bKx\r\nFrom: <sip:p@127.0.0.21>;tag=p\r\nTo: <sip:voipguard@127.0.0.1>;tag=v\r\nCall-ID: c\r\nCSeq: 7 BYE\r\nMax-Forwards: 70\r\n\r\n";
         let reply = answer_request(bye.as_bytes()).unwrap_or_default();
-        assert!(reply.starts_with("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.21:5070;branch=z9hG4bKx\r\n"), "{reply}");
+        assert!(
+            reply.starts_with(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.21:5070;branch=z9hG4bKx\r\n"
+            ),
+            "{reply}"
+        );
         assert!(reply.contains("CSeq: 7 BYE\r\n"), "{reply}");
         assert!(!reply.contains("Max-Forwards"), "{reply}");
         assert_eq!(answer_request(b"ACK sip:x SIP/2.0\r\n\r\n"), None);
