@@ -589,7 +589,11 @@ fn nothing_intrusive_reaches_a_host_outside_the_plan_or_without_a_check_named() 
         ..IntrusiveConfig::default()
     };
     let results = runtime()
-        .block_on(run_intrusive(&plan, &[host.clone()], &everything))
+        .block_on(run_intrusive(
+            &plan,
+            std::slice::from_ref(&host),
+            &everything,
+        ))
         .unwrap_or_else(|err| panic!("{err}"));
     assert!(results.is_empty(), "{results:?}");
     let none = IntrusiveConfig::default();

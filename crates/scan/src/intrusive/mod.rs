@@ -70,9 +70,9 @@ pub enum IntrusiveError {
     /// A check name that does not exist.
     #[error("unknown intrusive check {0:?} (known: direct-ip, anonymous, enum)")]
     UnknownCheck(String),
-    /// A bad entry in an extension list.
+    /// A bad entry in an extension list, or a bad user to call.
     #[error(
-        "bad extension {0:?}: use numbers, ranges like 100-199, or names of letters, digits, '.', '-', '_'"
+        "bad SIP user {0:?}: use numbers, ranges like 100-199, or names of letters, digits, '.', '-', '_'"
     )]
     BadExtension(String),
     /// More extensions than a polite enumeration sends.
@@ -121,10 +121,7 @@ pub fn parse_extensions(spec: &str) -> Result<Vec<String>, IntrusiveError> {
                 let width = first.len();
                 out.extend((low..=high).map(|n| format!("{n:0width$}")));
             }
-            _ if entry
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')) =>
-            {
+            _ if is_user_name(entry) => {
                 out.push(entry.to_string());
             }
             _ => return Err(bad()),
@@ -134,6 +131,15 @@ pub fn parse_extensions(spec: &str) -> Result<Vec<String>, IntrusiveError> {
         }
     }
     Ok(out)
+}
+
+/// True for a SIP user part this scanner writes into a request: letters, digits, `.`, `-`,
+/// `_` (nothing that could end a header or a URI).
+fn is_user_name(user: &str) -> bool {
+    !user.is_empty()
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 /// Extensions PBXes commonly number from: 100-110, 200-210, 1000-1010, 2000.
@@ -294,6 +300,17 @@ pub async fn run_intrusive(
 ) -> Result<Vec<HostChecks>, IntrusiveError> {
     if config.rate.is_nan() || config.rate <= 0.0 {
         return Err(IntrusiveError::ZeroRate);
+    }
+    if let Some(bad) = config
+        .extensions
+        .iter()
+        .chain([&config.callee])
+        .find(|user| !is_user_name(user))
+    {
+        return Err(IntrusiveError::BadExtension(bad.clone()));
+    }
+    if config.extensions.len() > MAX_EXTENSIONS {
+        return Err(IntrusiveError::TooManyExtensions(config.extensions.len()));
     }
     let mut targets: Vec<SocketAddr> = hosts.iter().map(|host| host.target).collect();
     targets.sort();
