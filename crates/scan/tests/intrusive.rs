@@ -607,3 +607,105 @@ fn nothing_intrusive_reaches_a_host_outside_the_plan_or_without_a_check_named() 
     std::thread::sleep(Duration::from_millis(200));
     assert!(listener.received().is_empty(), "a packet reached the host");
 }
+
+#[test]
+fn a_call_left_at_trying_is_cancelled_and_silence_decides_nothing() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let stalling = phone_standin(
+        "udp:127.0.0.97:25077",
+        "sl_send_reply(\"100\", \"Trying\");",
+    );
+    let checks = check(socket("127.0.0.97:25077"), "direct-ip", |config| {
+        config.ring_timeout = Duration::from_millis(800);
+        config.timeout = Duration::from_millis(800);
+    });
+    let test = checks
+        .direct_ip
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(test.outcome, CallOutcome::Trying, "{test:?}");
+    // The stand-in has no transaction to cancel: it answers the CANCEL 501 and never sends
+    // a final answer. What matters is that the CANCEL was sent.
+    assert_eq!(
+        test.cleanup,
+        [
+            "CANCEL answered 501 Not Implemented",
+            "no final answer to the INVITE after the CANCEL"
+        ]
+    );
+    assert!(
+        stalling.log_text().contains("INVITE vg"),
+        "{}",
+        stalling.log_text()
+    );
+    assert_eq!(finding_status(&checks, "GS-DIRECT-IP").0, Status::Unknown);
+
+    let silent = phone_standin("udp:127.0.0.98:25078", "drop;");
+    let checks = check(socket("127.0.0.98:25078"), "anonymous", |config| {
+        config.ring_timeout = Duration::from_millis(800);
+    });
+    let test = checks
+        .anonymous
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(test.outcome, CallOutcome::Silent, "{test:?}");
+    assert!(test.cleanup.is_empty(), "nothing to end: {test:?}");
+    // The INVITE was retransmitted on timer A (100 ms, 200 ms, 400 ms) while unanswered.
+    let invites = silent.log_text().matches("INVITE vg").count();
+    assert!(invites >= 3, "{}", silent.log_text());
+    let (status, shown) = finding_status(&checks, "GS-ANON-REJECT");
+    assert_eq!(status, Status::Unknown, "{shown}");
+}
+
+#[test]
+fn enumeration_over_ipv6_brackets_every_host() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let _pbx = Kamailio::start_script(
+        &["udp:[::1]:25069"],
+        Some(socket("[::1]:25069")),
+        "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\nloadmodule \"pv.so\"\n\
+         loadmodule \"auth.so\"\n\
+         request_route {\n\
+           if (method==\"OPTIONS\") { sl_send_reply(\"200\", \"OK\"); exit; }\n\
+           if (method==\"REGISTER\") {\n\
+             if ($tU =~ \"^10[0-5]$\" && $td == \"[::1]\") { auth_challenge(\"pbx.test\", \"0\"); exit; }\n\
+             sl_send_reply(\"404\", \"Not Found\"); exit;\n\
+           }\n\
+           sl_send_reply(\"501\", \"Not Implemented\"); exit;\n\
+         }\n",
+    );
+    let target = socket("[::1]:25069");
+    let scope = Scope::parse(&["::1/128"], false).unwrap_or_else(|err| panic!("{err}"));
+    let plan = scope
+        .plan(&[Target::parse("::1").unwrap_or_else(|err| panic!("{err}"))])
+        .unwrap_or_else(|err| panic!("{err}"));
+    let config = IntrusiveConfig {
+        checks: parse_checks("enum").unwrap_or_default(),
+        rate: 200.0,
+        t1: Duration::from_millis(100),
+        timeout: Duration::from_secs(2),
+        extensions: parse_extensions("104-106").unwrap_or_default(),
+        ..IntrusiveConfig::default()
+    };
+    let results = runtime().block_on(async {
+        let hosts = sweep(plan.clone(), target.port()).await;
+        run_intrusive(&plan, &hosts, &config).await
+    });
+    let results = results.unwrap_or_else(|err| panic!("{err}"));
+    let enumeration = results
+        .first()
+        .and_then(|checks| checks.enumeration.clone())
+        .unwrap_or_else(|| panic!("{results:?}"));
+    // Kamailio parsed the bracketed To host ($td is "[::1]") for 104 and 105.
+    let users: Vec<&str> = enumeration
+        .revealed
+        .iter()
+        .map(|r| r.user.as_str())
+        .collect();
+    assert_eq!(users, ["104", "105"], "{enumeration:?}");
+    assert_eq!(enumeration.verdict, Verdict::Enumerable);
+}
