@@ -277,6 +277,14 @@ fn judge_enumeration(
             )
         }
     };
+    // A registrar that takes bindings without authentication is worse than enumerable: say
+    // so whatever the comparison concluded.
+    let message = match enumeration.cleanup.len() {
+        0 => message,
+        accepted => format!(
+            "{message}; REGISTER was accepted without authentication {accepted} time(s), each binding removed again"
+        ),
+    };
     finding(catalogue, "NET-SIP-ENUM", status, message, evidence)
 }
 
@@ -291,14 +299,15 @@ fn judge_call(
     } else {
         "an INVITE sent straight to its address"
     };
+    let invite = format!("INVITE {}", test.request_uri);
     let mut evidence = Vec::new();
     let (status, message) = match &test.outcome {
         CallOutcome::Answered { answer } => {
-            evidence.push(item("INVITE".to_string(), answer.to_string()));
+            evidence.push(item(invite.clone(), answer.to_string()));
             (Status::Fail, format!("answered {caller} ({answer})"))
         }
         CallOutcome::Rang { ringing } => {
-            evidence.push(item("INVITE".to_string(), ringing.to_string()));
+            evidence.push(item(invite.clone(), ringing.to_string()));
             (
                 Status::Fail,
                 format!("rang for {caller} ({ringing}); cancelled"),
@@ -306,7 +315,7 @@ fn judge_call(
         }
         // "Not found" refuses this user only; the phone may ring for its own account's user.
         CallOutcome::Rejected { answer } if matches!(answer.status, 404 | 484) => {
-            evidence.push(item("INVITE".to_string(), answer.to_string()));
+            evidence.push(item(invite.clone(), answer.to_string()));
             (
                 Status::Unknown,
                 format!(
@@ -316,7 +325,7 @@ fn judge_call(
             )
         }
         CallOutcome::Rejected { answer } => {
-            evidence.push(item("INVITE".to_string(), answer.to_string()));
+            evidence.push(item(invite.clone(), answer.to_string()));
             (Status::Pass, format!("rejected {caller} ({answer})"))
         }
         CallOutcome::Trying => (
@@ -954,5 +963,56 @@ mod tests {
         assert_eq!(finding.status, Status::Fail);
         let shown = format!("{finding:?}");
         assert!(!shown.contains("admin"), "{shown}");
+    }
+
+    #[test]
+    fn a_registrar_taking_anyone_passes_enumeration_but_says_so() {
+        let ok = crate::intrusive::Answer {
+            status: 200,
+            reason: "OK".to_string(),
+            challenge: None,
+            realm: None,
+            to_tag: true,
+        };
+        let checks = HostChecks {
+            target: "10.0.0.5:5060"
+                .parse()
+                .unwrap_or_else(|err| panic!("{err}")),
+            enumeration: Some(Enumeration {
+                method: "REGISTER",
+                baseline: Some(ok.clone()),
+                baseline_after: Some(ok),
+                tried: 2,
+                revealed: Vec::new(),
+                silent: Vec::new(),
+                cleanup: vec!["100: binding removed".to_string(); 4],
+                verdict: Verdict::Uniform,
+            }),
+            direct_ip: None,
+            anonymous: None,
+            error: None,
+        };
+        let findings = judge_intrusive(&checks, catalogue());
+        assert_eq!(findings.len(), 1);
+        let finding = &findings[0];
+        assert_eq!(
+            (finding.check, finding.status),
+            ("NET-SIP-ENUM", Status::Pass)
+        );
+        assert!(
+            finding.message.ends_with(
+                "REGISTER was accepted without authentication 4 time(s), each binding removed again"
+            ),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding
+                .evidence
+                .iter()
+                .filter(|e| e.setting == "cleanup")
+                .count(),
+            4
+        );
     }
 }
