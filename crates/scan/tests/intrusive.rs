@@ -1,11 +1,13 @@
-//! Intrusive checks against real SIP software on loopback (127.0.0.8x/9x only):
+//! Intrusive checks against real SIP software on loopback (127.0.0.8x/9x and ::1 only):
 //!
 //! * Kamailio as three registrars: one that challenges extensions 100–105 and says 404 to
 //!   others (enumerable), one that challenges everybody (not enumerable), one that accepts
-//!   REGISTER for 100–105 without authentication (the binding must be removed again);
+//!   REGISTER for 100–105 without authentication (the binding must be removed again); one
+//!   refusing REGISTER (enumerated with OPTIONS instead); one on `[::1]`;
 //! * baresip as the phone, ringing (manual answer) and auto-answering, with account 201;
 //! * Kamailio as two phone stand-ins: one answering INVITE 200 at once (so ACK and BYE must
-//!   follow), one declining with 603 (so the ACK for the final answer must follow).
+//!   follow), one declining with 603 (so the ACK for the final answer must follow), one that
+//!   only says 100 Trying (cancelled after the ring timeout), one silent.
 //!
 //! Needs `apt-get install -y kamailio baresip-core`.
 
@@ -708,4 +710,36 @@ fn enumeration_over_ipv6_brackets_every_host() {
         .collect();
     assert_eq!(users, ["104", "105"], "{enumeration:?}");
     assert_eq!(enumeration.verdict, Verdict::Enumerable);
+}
+
+#[test]
+fn a_host_refusing_register_is_enumerated_with_options() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let _pbx = registrar(
+        "udp:127.0.0.85:25065",
+        "sl_send_reply(\"405\", \"Method Not Allowed\"); exit;",
+        "route[LOOKUP] {\n\
+           if ($rU =~ \"^10[0-5]$\") { sl_send_reply(\"200\", \"OK\"); }\n\
+           else { sl_send_reply(\"404\", \"Not Found\"); }\n\
+           exit;\n\
+         }\n",
+    );
+    let checks = check(socket("127.0.0.85:25065"), "enum", |config| {
+        config.extensions = parse_extensions("105-106").unwrap_or_default();
+    });
+    let enumeration = checks
+        .enumeration
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(enumeration.method, "OPTIONS");
+    let users: Vec<&str> = enumeration
+        .revealed
+        .iter()
+        .map(|r| r.user.as_str())
+        .collect();
+    assert_eq!(users, ["105"], "{enumeration:?}");
+    assert!(enumeration.cleanup.is_empty(), "OPTIONS registers nothing");
+    assert_eq!(finding_status(&checks, "NET-SIP-ENUM").0, Status::Fail);
 }
