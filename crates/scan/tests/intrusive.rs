@@ -1,11 +1,11 @@
 //! Intrusive checks against real SIP software on loopback (127.0.0.8x/9x and ::1 only):
 //!
-//! * Kamailio as three registrars: one that challenges extensions 100–105 and says 404 to
+//! * Kamailio as registrars: one that challenges extensions 100–105 and says 404 to
 //!   others (enumerable), one that challenges everybody (not enumerable), one that accepts
 //!   REGISTER for 100–105 without authentication (the binding must be removed again); one
 //!   refusing REGISTER (enumerated with OPTIONS instead); one on `[::1]`;
 //! * baresip as the phone, ringing (manual answer) and auto-answering, with account 201;
-//! * Kamailio as two phone stand-ins: one answering INVITE 200 at once (so ACK and BYE must
+//! * Kamailio as phone stand-ins: one answering INVITE 200 at once (so ACK and BYE must
 //!   follow), one declining with 603 (so the ACK for the final answer must follow), one that
 //!   only says 100 Trying (cancelled after the ring timeout), one silent.
 //!
