@@ -16,6 +16,8 @@ use voipguard_checks::Catalogue;
 use voipguard_model::{Device, Evidence, Family, FamilyBasis, Finding, Status, Vendor};
 
 use crate::fingerprint::Fingerprint;
+use crate::intrusive::enumerate::{Enumeration, Verdict};
+use crate::intrusive::{Answer, CallOutcome, CallTest, HostChecks};
 use crate::scope::NON_PUBLIC;
 use crate::services::{Found, HostServices, Service, ServiceResult};
 
@@ -158,6 +160,188 @@ pub fn assess(
     Assessed { device, findings }
 }
 
+/// A finding of control `id` with the catalogue's metadata; `None` when the catalogue lacks it.
+fn finding(
+    catalogue: &'static Catalogue,
+    id: &str,
+    status: Status,
+    message: String,
+    evidence: Vec<Evidence>,
+) -> Option<Finding> {
+    let check = catalogue.get(id)?;
+    let meta = &check.meta;
+    Some(Finding {
+        check: meta.id.as_str(),
+        control: meta.control.as_deref().unwrap_or(meta.id.as_str()),
+        status,
+        severity: meta.severity,
+        message,
+        evidence,
+    })
+}
+
+/// The findings of the intrusive checks run on one SIP host: NET-SIP-ENUM from `enum`,
+/// GS-DIRECT-IP from `direct-ip`, GS-ANON-REJECT from `anonymous`. Judged on whatever answered
+/// (the operator chose to test it), so a PBX or a phone of another make gets them too.
+pub fn judge_intrusive(checks: &HostChecks, catalogue: &'static Catalogue) -> Vec<Finding> {
+    let place = Arc::new(PathBuf::from(format!("sip://{}/udp", checks.target)));
+    let item = |setting: String, value: String| Evidence {
+        file: Some(Arc::clone(&place)),
+        line: None,
+        column: None,
+        setting,
+        value,
+        default: false,
+    };
+    let mut out = Vec::new();
+    if let Some(enumeration) = &checks.enumeration {
+        out.extend(judge_enumeration(enumeration, catalogue, &item));
+    }
+    for (id, test) in [
+        ("GS-DIRECT-IP", &checks.direct_ip),
+        ("GS-ANON-REJECT", &checks.anonymous),
+    ] {
+        if let Some(test) = test {
+            out.extend(judge_call(id, test, catalogue, &item));
+        }
+    }
+    out
+}
+
+fn judge_enumeration(
+    enumeration: &Enumeration,
+    catalogue: &'static Catalogue,
+    item: &impl Fn(String, String) -> Evidence,
+) -> Option<Finding> {
+    let method = enumeration.method;
+    let shown = |answer: &Option<Answer>| {
+        answer
+            .as_ref()
+            .map_or_else(|| "no answer".to_string(), Answer::to_string)
+    };
+    let mut evidence = vec![item(
+        format!("{method} for a random user"),
+        shown(&enumeration.baseline),
+    )];
+    evidence.extend(enumeration.revealed.iter().map(|found| {
+        item(
+            format!("{method} for {}", found.user),
+            found.answer.to_string(),
+        )
+    }));
+    evidence.extend(
+        enumeration
+            .cleanup
+            .iter()
+            .map(|done| item("cleanup".to_string(), done.clone())),
+    );
+    let (status, message) = match enumeration.verdict {
+        Verdict::Enumerable => (
+            Status::Fail,
+            format!(
+                "{} of {} extensions are answered differently from a random user ({method}): {}",
+                enumeration.revealed.len(),
+                enumeration.tried,
+                enumeration
+                    .revealed
+                    .iter()
+                    .map(|found| found.user.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Verdict::Uniform => (
+            Status::Pass,
+            format!(
+                "{} extensions answered like a random user ({method}: {})",
+                enumeration.tried - enumeration.silent.len(),
+                shown(&enumeration.baseline)
+            ),
+        ),
+        Verdict::NoAnswer => (
+            Status::Unknown,
+            format!("no answer to {method} for a random user"),
+        ),
+        Verdict::Unstable => {
+            evidence.push(item(
+                format!("{method} for a second random user"),
+                shown(&enumeration.baseline_after),
+            ));
+            (
+                Status::Unknown,
+                format!(
+                    "answers changed during the run ({} of {} extensions silent): rate limiting or a ban; no comparison holds",
+                    enumeration.silent.len(),
+                    enumeration.tried
+                ),
+            )
+        }
+    };
+    // A registrar that takes bindings without authentication is worse than enumerable: say
+    // so whatever the comparison concluded.
+    let message = match enumeration.cleanup.len() {
+        0 => message,
+        accepted => format!(
+            "{message}; REGISTER was accepted without authentication {accepted} time(s), each binding removed again"
+        ),
+    };
+    finding(catalogue, "NET-SIP-ENUM", status, message, evidence)
+}
+
+fn judge_call(
+    id: &str,
+    test: &CallTest,
+    catalogue: &'static Catalogue,
+    item: &impl Fn(String, String) -> Evidence,
+) -> Option<Finding> {
+    let caller = if test.anonymous {
+        "an anonymous INVITE"
+    } else {
+        "an INVITE sent straight to its address"
+    };
+    let invite = format!("INVITE {}", test.request_uri);
+    let mut evidence = Vec::new();
+    let (status, message) = match &test.outcome {
+        CallOutcome::Answered { answer } => {
+            evidence.push(item(invite.clone(), answer.to_string()));
+            (Status::Fail, format!("answered {caller} ({answer})"))
+        }
+        CallOutcome::Rang { ringing } => {
+            evidence.push(item(invite.clone(), ringing.to_string()));
+            (
+                Status::Fail,
+                format!("rang for {caller} ({ringing}); cancelled"),
+            )
+        }
+        // "Not found" refuses this user only; the phone may ring for its own account's user.
+        CallOutcome::Rejected { answer } if matches!(answer.status, 404 | 484) => {
+            evidence.push(item(invite.clone(), answer.to_string()));
+            (
+                Status::Unknown,
+                format!(
+                    "{caller} for {} was refused as an unknown user ({answer}); call one of its own users to decide",
+                    test.request_uri
+                ),
+            )
+        }
+        CallOutcome::Rejected { answer } => {
+            evidence.push(item(invite.clone(), answer.to_string()));
+            (Status::Pass, format!("rejected {caller} ({answer})"))
+        }
+        CallOutcome::Trying => (
+            Status::Unknown,
+            format!("{caller} got only 100 Trying, then nothing; cancelled"),
+        ),
+        CallOutcome::Silent => (Status::Unknown, format!("no answer to {caller}")),
+    };
+    evidence.extend(
+        test.cleanup
+            .iter()
+            .map(|done| item("cleanup".to_string(), done.clone())),
+    );
+    finding(catalogue, id, status, message, evidence)
+}
+
 struct Judge<'a> {
     host: &'a HostServices,
     catalogue: &'static Catalogue,
@@ -172,16 +356,7 @@ impl Judge<'_> {
         message: String,
         evidence: Vec<Evidence>,
     ) -> Option<Finding> {
-        let check = self.catalogue.get(id)?;
-        let meta = &check.meta;
-        Some(Finding {
-            check: meta.id.as_str(),
-            control: meta.control.as_deref().unwrap_or(meta.id.as_str()),
-            status,
-            severity: meta.severity,
-            message,
-            evidence,
-        })
+        finding(self.catalogue, id, status, message, evidence)
     }
 
     fn place(&self, result: &ServiceResult) -> String {
@@ -788,5 +963,56 @@ mod tests {
         assert_eq!(finding.status, Status::Fail);
         let shown = format!("{finding:?}");
         assert!(!shown.contains("admin"), "{shown}");
+    }
+
+    #[test]
+    fn a_registrar_taking_anyone_passes_enumeration_but_says_so() {
+        let ok = crate::intrusive::Answer {
+            status: 200,
+            reason: "OK".to_string(),
+            challenge: None,
+            realm: None,
+            to_tag: true,
+        };
+        let checks = HostChecks {
+            target: "10.0.0.5:5060"
+                .parse()
+                .unwrap_or_else(|err| panic!("{err}")),
+            enumeration: Some(Enumeration {
+                method: "REGISTER",
+                baseline: Some(ok.clone()),
+                baseline_after: Some(ok),
+                tried: 2,
+                revealed: Vec::new(),
+                silent: Vec::new(),
+                cleanup: vec!["100: binding removed".to_string(); 4],
+                verdict: Verdict::Uniform,
+            }),
+            direct_ip: None,
+            anonymous: None,
+            error: None,
+        };
+        let findings = judge_intrusive(&checks, catalogue());
+        assert_eq!(findings.len(), 1);
+        let finding = &findings[0];
+        assert_eq!(
+            (finding.check, finding.status),
+            ("NET-SIP-ENUM", Status::Pass)
+        );
+        assert!(
+            finding.message.ends_with(
+                "REGISTER was accepted without authentication 4 time(s), each binding removed again"
+            ),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding
+                .evidence
+                .iter()
+                .filter(|e| e.setting == "cleanup")
+                .count(),
+            4
+        );
     }
 }

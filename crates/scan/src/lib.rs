@@ -9,12 +9,15 @@
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
 //!   [`http`], [`tls`], [`snmp`] and [`tftp`].
+//! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
+//!   logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
+pub mod intrusive;
 pub mod leaked;
 pub mod scope;
 pub mod services;
@@ -24,8 +27,9 @@ pub mod sweep;
 pub mod tftp;
 pub mod tls;
 
-pub use exposure::{Assessed, assess};
+pub use exposure::{Assessed, assess, judge_intrusive};
 pub use fingerprint::{Fingerprint, FingerprintTable};
+pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};

@@ -407,6 +407,14 @@ impl Plan {
         self.ranges.into_iter().flat_map(|range| range.iter())
     }
 
+    /// True when `address` was admitted: what every later packet (an intrusive check's
+    /// INVITE, an unregistration) is checked against again.
+    pub fn contains(&self, address: IpAddr) -> bool {
+        self.ranges
+            .iter()
+            .any(|range| range.first() <= address && address <= range.last())
+    }
+
     /// How many addresses.
     pub fn len(&self) -> u128 {
         self.ranges.iter().map(AddrRange::len).sum()

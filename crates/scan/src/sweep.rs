@@ -243,14 +243,14 @@ const RESULT_BUFFER: usize = 1024;
 const REPLY_BUFFER: usize = 8192;
 const RECEIVE_BUFFER_BYTES: usize = 8 << 20;
 
-struct Family {
-    socket: Arc<UdpSocket>,
-    local: SocketAddr,
+pub(crate) struct Family {
+    pub(crate) socket: Arc<UdpSocket>,
+    pub(crate) local: SocketAddr,
 }
 
 /// Opens a socket for the family of `probe_target` and learns which local address the kernel
 /// would use towards it (a connected throwaway socket: `connect` on UDP sends nothing).
-fn open_family(probe_target: IpAddr) -> Result<Family, SweepError> {
+pub(crate) fn open_family(probe_target: IpAddr) -> Result<Family, SweepError> {
     let (family, unspecified, domain) = match probe_target {
         IpAddr::V4(_) => (
             "IPv4",

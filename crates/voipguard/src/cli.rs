@@ -247,6 +247,23 @@ pub struct ScanArgs {
     /// Timeout of each service probe step (connect, banner, answer), in milliseconds.
     #[arg(long, default_value_t = 1500)]
     pub service_timeout_ms: u64,
+    /// Intrusive checks on every SIP host found over UDP, by name (comma list; nothing
+    /// intrusive runs without it): `direct-ip` (an INVITE straight to the host: does it ring?),
+    /// `anonymous` (the same from "Anonymous"), `enum` (do REGISTER answers tell existing
+    /// extensions from random ones?). Ringing calls are cancelled, answered ones hung up,
+    /// accidental registrations removed; every request is logged.
+    #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
+    pub intrusive: Vec<String>,
+    /// Requests per second per host for the intrusive checks (cleanup is never held back).
+    #[arg(long, default_value_t = 5.0)]
+    pub intrusive_rate: f64,
+    /// Extensions `--intrusive enum` tries instead of 100-110, 200-210, 1000-1010 and 2000:
+    /// numbers, ranges and names, comma-separated (`100-199,alice`).
+    #[arg(long, value_name = "LIST")]
+    pub extensions: Option<String>,
+    /// The user the test calls of `direct-ip` and `anonymous` address (sip:USER@host).
+    #[arg(long, default_value = "voipguard", value_name = "USER")]
+    pub call_user: String,
 }
 
 /// Transports `voipguard scan` probes.

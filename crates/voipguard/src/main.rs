@@ -40,6 +40,8 @@ fn main() -> ExitCode {
     // The daemon's log is its output: bans and alerts are reported at info.
     let quiet_default = match &cli.command {
         Command::Guard(args) if guard::is_daemon(args) => "info",
+        // Intrusive checks leave an audit trail of every request they send.
+        Command::Scan(args) if !args.intrusive.is_empty() => "info",
         _ => "warn",
     };
     init_logging(cli.verbose_logs, quiet_default);

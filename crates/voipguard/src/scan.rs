@@ -16,12 +16,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use voipguard_parsers::Keep;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
+use voipguard_scan::intrusive::{HostChecks, parse_checks, parse_extensions};
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
-    Fingerprint, FingerprintTable, HostHints, Leaked, Plan, Scope, ServiceConfig, SipHost, Sweep,
-    SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked, probe_services, tcp_sweep,
-    udp_sweep,
+    Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope, ServiceConfig,
+    SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked,
+    judge_intrusive, probe_services, run_intrusive, tcp_sweep, udp_sweep,
 };
 
 use crate::Outcome;
@@ -59,6 +60,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let service_config = (!args.sip_only)
         .then(|| service_config(args, &config.user_agent))
         .transpose()?;
+    let intrusive = intrusive_config(args, &config.user_agent)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sip_hosts: Vec<(SipHost, Option<Fingerprint>)> = Vec::new();
     let sweeps: &[Transport] = match args.transport {
@@ -93,11 +95,33 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             );
         }
     }
+    let intrusive_results = match &intrusive {
+        Some(intrusive) => {
+            // The checks speak UDP: they run on the hosts the UDP sweep found.
+            let udp_hosts: Vec<SipHost> = sip_hosts
+                .iter()
+                .filter(|(host, _)| host.transport == Transport::Udp)
+                .map(|(host, _)| host.clone())
+                .collect();
+            if udp_hosts.is_empty() {
+                tracing::warn!("no SIP host answered over UDP: no intrusive check ran");
+            }
+            runtime.block_on(run_intrusive(&plan, &udp_hosts, intrusive))?
+        }
+        None => Vec::new(),
+    };
     if let Some(mut service_config) = service_config {
         service_config.hints = hints(&sip_hosts);
         let hosts = runtime.block_on(probe_services(&plan, &service_config));
         tracing::info!(hosts = hosts.len(), "service probes done");
-        report(&sip_hosts, hosts, &service_config, args.format, &mut out)?;
+        report(
+            &sip_hosts,
+            hosts,
+            &intrusive_results,
+            &service_config,
+            args.format,
+            &mut out,
+        )?;
     }
     out.flush()?;
     Ok(Outcome::Clean)
@@ -115,6 +139,30 @@ fn service_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<ServiceCo
         config.ports.insert(service, ports);
     }
     Ok(config)
+}
+
+/// The intrusive checks `--intrusive` names, or `None` when it names none. They need the
+/// findings report, so `--sip-only` refuses them.
+fn intrusive_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<Option<IntrusiveConfig>> {
+    let checks = parse_checks(&args.intrusive.join(","))?;
+    if checks.is_empty() {
+        return Ok(None);
+    }
+    anyhow::ensure!(
+        !args.sip_only,
+        "--intrusive reports findings: it cannot be combined with --sip-only"
+    );
+    let mut config = IntrusiveConfig {
+        checks,
+        rate: args.intrusive_rate,
+        callee: args.call_user.clone(),
+        user_agent: user_agent.to_string(),
+        ..IntrusiveConfig::default()
+    };
+    if let Some(list) = &args.extensions {
+        config.extensions = parse_extensions(list)?;
+    }
+    Ok(Some(config))
 }
 
 /// What the SIP sweep taught about each host: Snom models name the files TFTP is asked for.
@@ -140,6 +188,7 @@ fn hints(sip_hosts: &[(SipHost, Option<Fingerprint>)]) -> HashMap<IpAddr, HostHi
 fn report(
     sip_hosts: &[(SipHost, Option<Fingerprint>)],
     hosts: Vec<HostServices>,
+    intrusive: &[HostChecks],
     config: &ServiceConfig,
     format: ScanFormat,
     out: &mut impl Write,
@@ -160,6 +209,10 @@ fn report(
         ScanFormat::Jsonl => {
             for host in by_address.values() {
                 serde_json::to_writer(&mut *out, host)?;
+                writeln!(out)?;
+            }
+            for checks in intrusive {
+                serde_json::to_writer(&mut *out, &serde_json::json!({ "intrusive": checks }))?;
                 writeln!(out)?;
             }
             return Ok(());
@@ -193,6 +246,12 @@ fn report(
                 "sip://{}/{}",
                 sip.target, sip.transport
             ))));
+        }
+        for checks in intrusive
+            .iter()
+            .filter(|checks| checks.target.ip() == *address)
+        {
+            assessed.findings.extend(judge_intrusive(checks, catalogue));
         }
         // A served provisioning file is audited as the file itself: the device it configures
         // follows the host that leaked it.

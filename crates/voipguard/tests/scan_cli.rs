@@ -144,3 +144,89 @@ fn scan_prints_kamailio_with_its_fingerprint() {
     );
     assert!(text.contains("  1 not applicable\n"), "{text}");
 }
+
+#[test]
+fn intrusive_checks_run_only_when_named_and_report_their_controls() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    // A PBX that challenges 100-105, says 404 to anyone else and declines every call.
+    let script = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\nloadmodule \"pv.so\"\n\
+        loadmodule \"auth.so\"\n\
+        request_route {\n\
+          if (method==\"OPTIONS\") { sl_send_reply(\"200\", \"OK\"); exit; }\n\
+          if (method==\"ACK\") { exit; }\n\
+          if (method==\"INVITE\") { sl_send_reply(\"603\", \"Decline\"); exit; }\n\
+          if (method==\"REGISTER\") {\n\
+            if ($tU =~ \"^10[0-5]$\") { auth_challenge(\"pbx.test\", \"0\"); exit; }\n\
+            sl_send_reply(\"404\", \"Not Found\"); exit;\n\
+          }\n\
+          sl_send_reply(\"501\", \"Not Implemented\"); exit;\n\
+        }\n";
+    let _pbx = Kamailio::start_script(
+        &["udp:127.0.0.86:25166"],
+        Some("127.0.0.86:25166".parse().expect("address")),
+        script,
+    );
+    let scan = |extra: &[&str]| {
+        voipguard()
+            .args([
+                "scan",
+                "--scope",
+                "127.0.0.86",
+                "127.0.0.86",
+                "--ports",
+                "25166",
+            ])
+            .args(["--timeout-ms", "100", "--service-timeout-ms", "200"])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let plain = scan(&[]);
+    let text = String::from_utf8_lossy(&plain.stdout);
+    assert!(!text.contains("NET-SIP-ENUM"), "{text}");
+    assert!(!text.contains("GS-DIRECT-IP"), "{text}");
+
+    let output = scan(&[
+        "--intrusive",
+        "enum,direct-ip,anonymous",
+        "--extensions",
+        "99-101",
+        "--intrusive-rate",
+        "50",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    assert!(
+        text.contains("FAIL  medium    NET-SIP-ENUM")
+            && text.contains(
+                "2 of 3 extensions are answered differently from a random user (REGISTER): 100, 101"
+            ),
+        "{text}"
+    );
+    assert!(text.contains("  2 passed, 1 not applicable\n"), "{text}");
+    // Every request is logged at info without asking for it.
+    for user in ["99", "100", "101"] {
+        assert!(
+            log.contains(&format!(
+                "enumeration probe target=127.0.0.86:25166 method=\"REGISTER\" user=\"{user}\""
+            )),
+            "{log}"
+        );
+    }
+    assert_eq!(
+        log.matches("ACK sent for the final answer").count(),
+        2,
+        "{log}"
+    );
+
+    let unknown = scan(&["--intrusive", "enum,svcrack"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("unknown intrusive check \"svcrack\""),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}

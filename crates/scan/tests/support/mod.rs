@@ -3,6 +3,9 @@
 //! Only loopback is used (127.0.0.0/8 and ::1). Kamailio is started per test with its own
 //! addresses and ports, waited for until it answers, and stopped by PID when the guard drops.
 
+// Each test binary uses a different part of this module.
+#![allow(dead_code)]
+
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -41,6 +44,20 @@ pub fn kamailio_version() -> Option<String> {
     }
 }
 
+/// The script of [`Kamailio::start`]: OPTIONS answered 200 with an Allow header, ACK
+/// absorbed, anything else 501.
+const OPTIONS_ONLY: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
+             request_route {\n\
+                 if (method==\"OPTIONS\") {\n\
+                     append_to_reply(\"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\\r\\n\");\n\
+                     sl_send_reply(\"200\", \"OK\");\n\
+                     exit;\n\
+                 }\n\
+                 if (method==\"ACK\") { exit; }\n\
+                 sl_send_reply(\"501\", \"Not Implemented\");\n\
+                 exit;\n\
+             }\n";
+
 /// A running Kamailio, stopped on drop.
 pub struct Kamailio {
     child: Child,
@@ -53,6 +70,11 @@ impl Kamailio {
     /// spec (`udp:127.0.0.61:25060`, `udp:[::1]:25080`, `tcp:127.0.0.71:25070`), and waits until
     /// `ping` (a UDP listen address) answers.
     pub fn start(listen: &[&str], ping: Option<SocketAddr>) -> Self {
+        Self::start_script(listen, ping, OPTIONS_ONLY)
+    }
+
+    /// Starts Kamailio with `script` (modules, parameters, routes) after the listen lines.
+    pub fn start_script(listen: &[&str], ping: Option<SocketAddr>, script: &str) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
         let tcp = listen.iter().any(|spec| spec.starts_with("tcp:"));
         let mut config = String::from(
@@ -66,19 +88,7 @@ impl Kamailio {
         for spec in listen {
             config.push_str(&format!("listen={spec}\n"));
         }
-        config.push_str(
-            "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
-             request_route {\n\
-                 if (method==\"OPTIONS\") {\n\
-                     append_to_reply(\"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\\r\\n\");\n\
-                     sl_send_reply(\"200\", \"OK\");\n\
-                     exit;\n\
-                 }\n\
-                 if (method==\"ACK\") { exit; }\n\
-                 sl_send_reply(\"501\", \"Not Implemented\");\n\
-                 exit;\n\
-             }\n",
-        );
+        config.push_str(script);
         let cfg = dir.path().join("kamailio.cfg");
         let log = dir.path().join("kamailio.log");
         std::fs::write(&cfg, config).unwrap_or_else(|err| panic!("write config: {err}"));
@@ -107,6 +117,11 @@ impl Kamailio {
             kamailio.wait_until_answering(ping);
         }
         kamailio
+    }
+
+    /// What Kamailio logged so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     fn wait_until_answering(&self, ping: SocketAddr) {

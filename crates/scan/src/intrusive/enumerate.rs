@@ -1,0 +1,215 @@
+//! Extension enumeration the way an attacker does it, to learn whether it works: a REGISTER
+//! for a random user nobody could have (the "no such user" answer), then one per likely
+//! extension, then a second random one to see the baseline held for the whole run. An
+//! extension whose answer differs (status, reason, challenge kind or realm, To-tag presence)
+//! exists as far as anyone on the network can tell. A registrar that answers `405`/`501` to
+//! REGISTER is asked with OPTIONS instead. A REGISTER that is accepted without authentication
+//! left a binding behind; it is removed at once (same Call-ID and Contact, `Expires: 0`).
+
+use std::net::SocketAddr;
+
+use serde::Serialize;
+
+use crate::sip::uri_host;
+use crate::sweep::SweepError;
+
+use super::transaction::{Dialog, Request, Session};
+use super::{Answer, IntrusiveConfig, Pacer, token};
+
+/// Seconds a REGISTER asks for: short, so a binding whose removal got lost lapses soon.
+const REGISTER_EXPIRES: u32 = 60;
+
+/// What an enumeration concluded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Some extensions were answered differently from random users.
+    Enumerable,
+    /// Every extension that answered was answered like a random user.
+    Uniform,
+    /// The host did not answer the first random user.
+    NoAnswer,
+    /// The answer to random users changed during the run, or only the random users were
+    /// answered (rate limiting or a ban kicked in): no comparison holds.
+    Unstable,
+}
+
+/// One extension answered differently from the random users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revealed {
+    /// The extension.
+    pub user: String,
+    /// Its answer.
+    pub answer: Answer,
+}
+
+/// The result of `enum` on one host.
+#[derive(Debug, Clone, Serialize)]
+pub struct Enumeration {
+    /// `REGISTER`, or `OPTIONS` when REGISTER is not allowed.
+    pub method: &'static str,
+    /// The answer to the first random user.
+    pub baseline: Option<Answer>,
+    /// The answer to the second random user, after every extension.
+    pub baseline_after: Option<Answer>,
+    /// Extensions tried.
+    pub tried: usize,
+    /// Extensions answered differently from the baseline.
+    pub revealed: Vec<Revealed>,
+    /// Extensions that got no answer.
+    pub silent: Vec<String>,
+    /// Cleanup done or failed: bindings the registrar accepted and their removal.
+    pub cleanup: Vec<String>,
+    /// The conclusion.
+    pub verdict: Verdict,
+}
+
+/// Enumerates `config.extensions` on `target`.
+pub(crate) async fn enumerate(
+    target: SocketAddr,
+    config: &IntrusiveConfig,
+    pacer: &mut Pacer,
+) -> Result<Enumeration, SweepError> {
+    let mut session = Session::open(target, &config.user_agent, config.t1, pacer)?;
+    let mut cleanup = Vec::new();
+    let mut method = "REGISTER";
+    let random_user = || format!("voipguard-nobody-{}", token());
+    let mut baseline = ask(&mut session, method, &random_user(), config, &mut cleanup).await;
+    if baseline
+        .as_ref()
+        .is_some_and(|answer| matches!(answer.status, 405 | 501))
+    {
+        method = "OPTIONS";
+        baseline = ask(&mut session, method, &random_user(), config, &mut cleanup).await;
+    }
+    let Some(baseline) = baseline else {
+        return Ok(Enumeration {
+            method,
+            baseline: None,
+            baseline_after: None,
+            tried: 0,
+            revealed: Vec::new(),
+            silent: Vec::new(),
+            cleanup,
+            verdict: Verdict::NoAnswer,
+        });
+    };
+    let mut revealed = Vec::new();
+    let mut silent = Vec::new();
+    for user in &config.extensions {
+        match ask(&mut session, method, user, config, &mut cleanup).await {
+            Some(answer) if answer != baseline => revealed.push(Revealed {
+                user: user.clone(),
+                answer,
+            }),
+            Some(_) => {}
+            None => silent.push(user.clone()),
+        }
+    }
+    let baseline_after = ask(&mut session, method, &random_user(), config, &mut cleanup).await;
+    let all_silent = !config.extensions.is_empty() && silent.len() == config.extensions.len();
+    let verdict = if baseline_after.as_ref() != Some(&baseline) || all_silent {
+        Verdict::Unstable
+    } else if revealed.is_empty() {
+        Verdict::Uniform
+    } else {
+        Verdict::Enumerable
+    };
+    tracing::info!(%target, method, tried = config.extensions.len(), revealed = revealed.len(), silent = silent.len(), ?verdict, "enumeration done");
+    Ok(Enumeration {
+        method,
+        baseline: Some(baseline),
+        baseline_after,
+        tried: config.extensions.len(),
+        revealed,
+        silent,
+        cleanup,
+        verdict,
+    })
+}
+
+/// Sends one REGISTER or OPTIONS for `user`; a REGISTER accepted with 2xx is unregistered
+/// before anything else is sent.
+async fn ask(
+    session: &mut Session<'_>,
+    method: &'static str,
+    user: &str,
+    config: &IntrusiveConfig,
+    cleanup: &mut Vec<String>,
+) -> Option<Answer> {
+    let host = uri_host(session.target.ip());
+    let target = session.target_hostport();
+    let id = token();
+    let dialog = Dialog {
+        request_uri: match method {
+            "REGISTER" => format!("sip:{target}"),
+            _ => format!("sip:{user}@{target}"),
+        },
+        from: format!("<sip:{user}@{host}>;tag=vg{id}"),
+        to: format!("<sip:{user}@{host}>"),
+        call_id: format!("vg{id}@voipguard"),
+        contact: format!("<sip:{user}@{}>", session.local_hostport()),
+    };
+    let expires = [("Expires", REGISTER_EXPIRES.to_string())];
+    let branch = format!("z9hG4bKvg{id}");
+    let request = Request {
+        method,
+        dialog: &dialog,
+        uri: None,
+        branch: &branch,
+        cseq: 1,
+        to_tag: None,
+        extra_headers: if method == "REGISTER" { &expires } else { &[] },
+        body: None,
+    };
+    tracing::info!(target = %session.target, method, user, "enumeration probe");
+    let response = session
+        .transaction(&request, true, config.timeout, |_| false)
+        .await?;
+    let answer = Answer::of(&response);
+    tracing::info!(target = %session.target, method, user, answer = %answer, "enumeration answer");
+    if method == "REGISTER" && (200..300).contains(&response.status) {
+        cleanup.push(unregister(session, &dialog, user, config).await);
+    }
+    Some(answer)
+}
+
+/// Removes the binding a REGISTER created: same Call-ID and Contact, next CSeq, `Expires: 0`.
+async fn unregister(
+    session: &mut Session<'_>,
+    dialog: &Dialog,
+    user: &str,
+    config: &IntrusiveConfig,
+) -> String {
+    let branch = format!("z9hG4bKvg{}", token());
+    let expires = [("Expires", "0".to_string())];
+    let request = Request {
+        method: "REGISTER",
+        dialog,
+        uri: None,
+        branch: &branch,
+        cseq: 2,
+        to_tag: None,
+        extra_headers: &expires,
+        body: None,
+    };
+    tracing::warn!(target = %session.target, user, "REGISTER accepted without authentication: removing the binding (Expires: 0)");
+    let outcome = match session
+        .transaction(&request, false, config.timeout, |_| false)
+        .await
+    {
+        Some(response) if (200..300).contains(&response.status) => format!(
+            "{user}: registered without authentication; binding removed (REGISTER Expires: 0 answered {} {})",
+            response.status, response.reason
+        ),
+        Some(response) => format!(
+            "{user}: registered without authentication; removing the binding was refused ({} {}): it lapses after {REGISTER_EXPIRES} s",
+            response.status, response.reason
+        ),
+        None => format!(
+            "{user}: registered without authentication; removing the binding got no answer: it lapses after {REGISTER_EXPIRES} s"
+        ),
+    };
+    tracing::info!(target = %session.target, user, cleanup = %outcome, "cleanup");
+    outcome
+}
