@@ -2,12 +2,13 @@
 //! with its failures per service, first and last time, reasons, and whether the policy would ban
 //! it. Files are streamed line by line with one reused buffer.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{self, BufRead};
 use std::net::IpAddr;
 
+use hashbrown::HashSet;
 use ipnet::IpNet;
-use serde::ser::SerializeSeq;
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::addrmap::AddrMap;
@@ -77,50 +78,99 @@ pub struct ReplayReport {
     /// Distributed-attempt alerts (the first hundred).
     pub alerts: Vec<Decision>,
     /// Every source seen failing, most failures first.
-    #[serde(serialize_with = "serialize_sources")]
-    sources: Vec<(IpAddr, Totals, bool)>,
+    sources: Vec<SourceRow>,
 }
 
-fn when(seconds: u32) -> Option<String> {
-    (seconds != 0).then(|| stamp::format_utc(i64::from(seconds)))
+/// A source as kept until the report is written: the packed totals. It is written as a
+/// [`SourceReport`] straight from these, without building one: a report may hold a million.
+#[derive(Debug, Clone, Copy)]
+struct SourceRow {
+    address: IpAddr,
+    totals: Totals,
+    would_ban: bool,
 }
 
-fn report_of(&(address, totals, would_ban): &(IpAddr, Totals, bool)) -> SourceReport {
-    SourceReport {
-        address,
-        failures: Service::ALL
+impl SourceRow {
+    fn total(&self) -> u64 {
+        self.totals.failures.iter().map(|&n| u64::from(n)).sum()
+    }
+
+    fn services(&self) -> impl Iterator<Item = (Service, u32)> {
+        Service::ALL
             .into_iter()
-            .zip(totals.failures)
+            .zip(self.totals.failures)
             .filter(|&(_, n)| n > 0)
-            .map(|(s, n)| (s, u64::from(n)))
-            .collect(),
-        first_seen: when(totals.first),
-        last_seen: when(totals.last),
-        reasons: Reason::ALL
-            .into_iter()
-            .filter(|r| totals.reasons & r.bit() != 0)
-            .collect(),
-        would_ban,
+    }
+
+    fn reasons(&self) -> impl Iterator<Item = Reason> {
+        let bits = self.totals.reasons;
+        Reason::ALL.into_iter().filter(move |r| bits & r.bit() != 0)
+    }
+
+    fn report(&self) -> SourceReport {
+        let when = |seconds: u32| (seconds != 0).then(|| stamp::format_utc(i64::from(seconds)));
+        SourceReport {
+            address: self.address,
+            failures: self.services().map(|(s, n)| (s, u64::from(n))).collect(),
+            first_seen: when(self.totals.first),
+            last_seen: when(self.totals.last),
+            reasons: self.reasons().collect(),
+            would_ban: self.would_ban,
+        }
     }
 }
 
-/// Sources are expanded one at a time while writing, so a report with a million sources never
-/// holds a million expanded records.
-fn serialize_sources<S: Serializer>(
-    sources: &[(IpAddr, Totals, bool)],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let mut seq = serializer.serialize_seq(Some(sources.len()))?;
-    for source in sources {
-        seq.serialize_element(&report_of(source))?;
+/// The `failures` object of a row.
+struct ServiceCounts<'a>(&'a SourceRow);
+
+impl Serialize for ServiceCounts<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (service, count) in self.0.services() {
+            map.serialize_entry(&service, &u64::from(count))?;
+        }
+        map.end()
     }
-    seq.end()
+}
+
+/// The `reasons` list of a row.
+struct Reasons<'a>(&'a SourceRow);
+
+impl Serialize for Reasons<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        for reason in self.0.reasons() {
+            seq.serialize_element(&reason)?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes exactly what serialising [`SourceRow::report`] would.
+impl Serialize for SourceRow {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut first = [0; stamp::UTC_TEXT_BYTES];
+        let mut last = [0; stamp::UTC_TEXT_BYTES];
+        let when = |seconds: u32, text| {
+            (seconds != 0).then(|| stamp::write_utc(i64::from(seconds), text))
+        };
+        let first_seen = when(self.totals.first, &mut first);
+        let last_seen = when(self.totals.last, &mut last);
+        let mut report = serializer.serialize_struct("SourceReport", 6)?;
+        report.serialize_field("address", &self.address)?;
+        report.serialize_field("failures", &ServiceCounts(self))?;
+        report.serialize_field("first_seen", &first_seen)?;
+        report.serialize_field("last_seen", &last_seen)?;
+        report.serialize_field("reasons", &Reasons(self))?;
+        report.serialize_field("would_ban", &self.would_ban)?;
+        report.end()
+    }
 }
 
 impl ReplayReport {
     /// Every source seen failing, most failures first.
     pub fn sources(&self) -> impl Iterator<Item = SourceReport> + '_ {
-        self.sources.iter().map(report_of)
+        self.sources.iter().map(SourceRow::report)
     }
 
     /// How many sources were seen failing.
@@ -239,20 +289,48 @@ impl Replay {
     /// # Errors
     /// When reading fails.
     pub fn read(&mut self, origin: &str, mut reader: impl BufRead) -> io::Result<()> {
-        let mut buffer = Vec::with_capacity(4096);
+        // Lines are read in place from the reader's buffer; only one cut by the buffer's end is
+        // copied, into `partial`.
+        let mut partial = Vec::new();
         let mut number = 0;
         loop {
-            buffer.clear();
-            if reader.read_until(b'\n', &mut buffer)? == 0 {
+            let chunk = match reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if chunk.is_empty() {
+                if !partial.is_empty() {
+                    number += 1;
+                    self.bytes(origin, number, &partial);
+                }
                 return Ok(());
             }
-            number += 1;
-            match std::str::from_utf8(&buffer) {
-                Ok(line) => self.line(origin, number, line),
-                Err(_) => {
-                    let line = String::from_utf8_lossy(&buffer).into_owned();
-                    self.line(origin, number, &line);
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', chunk) {
+                let line = chunk.get(start..=end).unwrap_or_default();
+                start = end + 1;
+                number += 1;
+                if partial.is_empty() {
+                    self.bytes(origin, number, line);
+                } else {
+                    partial.extend_from_slice(line);
+                    self.bytes(origin, number, &partial);
+                    partial.clear();
                 }
+            }
+            partial.extend_from_slice(chunk.get(start..).unwrap_or_default());
+            let length = chunk.len();
+            reader.consume(length);
+        }
+    }
+
+    fn bytes(&mut self, origin: &str, number: u64, line: &[u8]) {
+        match std::str::from_utf8(line) {
+            Ok(line) => self.line(origin, number, line),
+            Err(_) => {
+                let line = String::from_utf8_lossy(line).into_owned();
+                self.line(origin, number, &line);
             }
         }
     }
@@ -268,13 +346,21 @@ impl Replay {
         } = self;
         let policy = engine.policy().clone();
         drop(engine);
-        let mut sources: Vec<(IpAddr, Totals, bool)> = totals
+        let mut sources: Vec<SourceRow> = totals
             .iter()
-            .map(|(address, t)| (address, *t, banned.contains(&policy.target(address))))
+            .map(|(address, &totals)| SourceRow {
+                address,
+                totals,
+                would_ban: !banned.is_empty() && banned.contains(&policy.target(address)),
+            })
             .collect();
         drop(totals);
-        let total = |t: &Totals| t.failures.iter().map(|&n| u64::from(n)).sum::<u64>();
-        sources.sort_by(|a, b| total(&b.1).cmp(&total(&a.1)).then(a.0.cmp(&b.0)));
+        // Addresses are unique, so an unstable sort gives the one order.
+        sources.sort_unstable_by(|a, b| {
+            b.total()
+                .cmp(&a.total())
+                .then_with(|| a.address.cmp(&b.address))
+        });
         ReplayReport {
             lines: self.lines,
             failures: self.failures,

@@ -48,36 +48,33 @@ pub(crate) fn civil(unix: i64) -> (i64, u8, u8, u8, u8, u8) {
     )
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, written by hand: reports print two per source, a million sources.
-pub(crate) fn format_utc(unix: i64) -> String {
+/// Length of a [`write_utc`] text.
+pub(crate) const UTC_TEXT_BYTES: usize = 20;
+
+/// `YYYY-MM-DDTHH:MM:SSZ` into `text`, written by hand: reports print two per source, a million
+/// sources.
+pub(crate) fn write_utc(unix: i64, text: &mut [u8; UTC_TEXT_BYTES]) -> &str {
     let (year, month, day, hour, minute, second) = civil(unix);
-    fn push(text: &mut String, value: u32, width: u32) {
-        for position in (0..width).rev() {
-            let digit = value / 10u32.pow(position) % 10;
-            text.push(char::from_digit(digit, 10).unwrap_or('0'));
-        }
-    }
-    let mut text = String::with_capacity(20);
-    push(
-        &mut text,
-        u32::try_from(year.clamp(0, 9999)).unwrap_or(0),
-        4,
-    );
-    let parts = [
-        (month, '-'),
-        (day, 'T'),
-        (hour, ':'),
-        (minute, ':'),
-        (second, 'Z'),
+    let year = u16::try_from(year.clamp(0, 9999)).unwrap_or(0);
+    let two = |value: u8| [b'0' + value / 10 % 10, b'0' + value % 10];
+    let [y1, y2] = two(u8::try_from(year / 100).unwrap_or(0));
+    let [y3, y4] = two(u8::try_from(year % 100).unwrap_or(0));
+    let [mo1, mo2] = two(month);
+    let [d1, d2] = two(day);
+    let [h1, h2] = two(hour);
+    let [mi1, mi2] = two(minute);
+    let [s1, s2] = two(second);
+    *text = [
+        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
+        b'Z',
     ];
-    let mut separator = '-';
-    for (value, next) in parts {
-        text.push(separator);
-        push(&mut text, u32::from(value), 2);
-        separator = next;
-    }
-    text.push(separator);
-    text
+    // Only ASCII digits and separators were written.
+    std::str::from_utf8(text).unwrap_or_default()
+}
+
+/// [`write_utc`] as a `String`.
+pub(crate) fn format_utc(unix: i64) -> String {
+    write_utc(unix, &mut [0; UTC_TEXT_BYTES]).to_owned()
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
