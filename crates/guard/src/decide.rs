@@ -112,6 +112,7 @@ impl Policy {
     }
 
     /// Whether `address` is on the allowlist.
+    #[inline]
     #[must_use]
     pub fn allows(&self, address: IpAddr) -> bool {
         self.allowlist.iter().any(|net| net.contains(&address))
@@ -119,6 +120,7 @@ impl Policy {
 
     /// What a ban of `address` covers: the address, or its IPv6 prefix when aggregation is on and
     /// the prefix holds no allowlisted address.
+    #[inline]
     #[must_use]
     pub fn target(&self, address: IpAddr) -> IpNet {
         let single = IpNet::from(address);
@@ -511,23 +513,24 @@ impl Engine {
             });
         }
         let scan = policy.account_scan.filter(|scan| scan.count > 0)?;
-        // At most MAX_HITS records, so the tags fit on the stack; fewer tags than the threshold
-        // cannot be enough distinct accounts, which spares the sort for almost every failure.
-        let mut tags = [0u64; MAX_HITS];
-        let mut tagged = 0;
-        for (slot, tag) in tags
-            .iter_mut()
-            .zip(within(scan.seconds).map(Hit::tag).filter(|&t| t != 0))
-        {
-            *slot = tag;
-            tagged += 1;
-        }
-        if tagged < scan.count as usize {
+        let tagged = || within(scan.seconds).map(Hit::tag).filter(|&t| t != 0);
+        // Fewer tags than the threshold cannot be enough distinct accounts: this spares almost
+        // every failure the sort. There are at most MAX_HITS records, so the tags fit on the stack.
+        if tagged().count() < scan.count as usize {
             return None;
         }
-        let tags = tags.get_mut(..tagged).unwrap_or_default();
+        let mut tags = [0u64; MAX_HITS];
+        let mut filled = 0;
+        for (slot, tag) in tags.iter_mut().zip(tagged()) {
+            *slot = tag;
+            filled += 1;
+        }
+        let tags = tags.get_mut(..filled).unwrap_or_default();
         tags.sort_unstable();
-        let distinct = 1 + tags.windows(2).filter(|pair| pair.first() != pair.last()).count();
+        let distinct = 1 + tags
+            .windows(2)
+            .filter(|pair| pair.first() != pair.last())
+            .count();
         let accounts = u32::try_from(distinct).unwrap_or(u32::MAX);
         (accounts >= scan.count).then_some(BanReason::AccountScan {
             accounts,
