@@ -35,19 +35,32 @@ pub(crate) fn normalise(address: IpAddr) -> IpAddr {
 /// slower.
 fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = text.split(|&b| b == b'.');
-    for octet in &mut octets {
-        let part = parts.next()?;
-        let leading_zero = part.len() > 1 && part.first() == Some(&b'0');
-        if part.is_empty() || part.len() > 3 || leading_zero {
-            return None;
+    let mut index = 0;
+    let mut value = 0u16;
+    let mut digits = 0;
+    for &byte in text {
+        match byte {
+            b'0'..=b'9' => {
+                if digits == 3 || (digits == 1 && value == 0) {
+                    return None;
+                }
+                value = value * 10 + u16::from(byte - b'0');
+                digits += 1;
+            }
+            b'.' if digits > 0 => {
+                *octets.get_mut(index)? = u8::try_from(value).ok()?;
+                index += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
         }
-        let value = part.iter().try_fold(0u16, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + u16::from(b - b'0'))
-        })?;
-        *octet = u8::try_from(value).ok()?;
     }
-    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(index)? = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// A bare IPv4 or IPv6 address (no port, no brackets).
