@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Write};
 use std::net::IpAddr;
 
 use hashbrown::HashSet;
@@ -209,6 +209,116 @@ impl ReplayReport {
     #[must_use]
     pub fn source_count(&self) -> usize {
         self.sources.len()
+    }
+
+    /// Writes the report as compact JSON: the same bytes as `serde_json::to_writer(out, self)`,
+    /// several times faster for large reports, whose source rows are formatted by hand into
+    /// one reused buffer instead of going through a serializer a million times.
+    ///
+    /// # Errors
+    /// When writing fails.
+    pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
+        let mut buffer = Vec::with_capacity(JSON_BUFFER_BYTES + 512);
+        write!(
+            buffer,
+            "{{\"lines\":{},\"failures\":{},\"unparsed\":{},\"unparsed_examples\":",
+            self.lines, self.failures, self.unparsed
+        )?;
+        serde_json::to_writer(&mut buffer, &self.unparsed_examples)?;
+        write!(buffer, ",\"bans\":{},\"alerts\":", self.bans)?;
+        serde_json::to_writer(&mut buffer, &self.alerts)?;
+        buffer.extend_from_slice(b",\"sources\":[");
+        let mut clock = UtcWriter::default();
+        for (index, row) in self.sources.iter().enumerate() {
+            if index > 0 {
+                buffer.push(b',');
+            }
+            clock = row.write_json(&mut buffer, clock)?;
+            if buffer.len() >= JSON_BUFFER_BYTES {
+                out.write_all(&buffer)?;
+                buffer.clear();
+            }
+        }
+        buffer.extend_from_slice(b"]}");
+        out.write_all(&buffer)
+    }
+}
+
+/// How much of a JSON report is gathered before it is written out.
+const JSON_BUFFER_BYTES: usize = 1 << 16;
+
+/// Appends `value` in decimal.
+fn push_decimal(buffer: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + u8::try_from(value % 10).unwrap_or(0);
+        value /= 10;
+        start -= 1;
+        if value == 0 {
+            break;
+        }
+    }
+    buffer.extend_from_slice(digits.get(start..).unwrap_or_default());
+}
+
+impl SourceRow {
+    /// The row as [`ReplayReport::write_json`] writes it. Every text written is plain ASCII
+    /// that JSON strings need not escape: addresses, times, service and reason names.
+    fn write_json(&self, buffer: &mut Vec<u8>, mut clock: UtcWriter) -> io::Result<UtcWriter> {
+        buffer.extend_from_slice(b"{\"address\":\"");
+        match self.address {
+            IpAddr::V4(v4) => {
+                for (index, octet) in v4.octets().into_iter().enumerate() {
+                    if index > 0 {
+                        buffer.push(b'.');
+                    }
+                    push_decimal(buffer, u64::from(octet));
+                }
+            }
+            IpAddr::V6(v6) => write!(buffer, "{v6}")?,
+        }
+        buffer.extend_from_slice(b"\",\"failures\":{");
+        for (index, (service, count)) in self.services().enumerate() {
+            if index > 0 {
+                buffer.push(b',');
+            }
+            buffer.push(b'"');
+            buffer.extend_from_slice(service.as_str().as_bytes());
+            buffer.extend_from_slice(b"\":");
+            push_decimal(buffer, u64::from(count));
+        }
+        for (key, seconds) in [
+            (&b"},\"first_seen\":"[..], self.totals.first),
+            (b",\"last_seen\":", self.totals.last),
+        ] {
+            buffer.extend_from_slice(key);
+            if seconds == 0 {
+                buffer.extend_from_slice(b"null");
+            } else {
+                let mut text = [0; stamp::UTC_TEXT_BYTES];
+                let (next, written) = clock.write(i64::from(seconds), &mut text);
+                clock = next;
+                buffer.push(b'"');
+                buffer.extend_from_slice(written.as_bytes());
+                buffer.push(b'"');
+            }
+        }
+        buffer.extend_from_slice(b",\"reasons\":[");
+        for (index, reason) in self.reasons().enumerate() {
+            if index > 0 {
+                buffer.push(b',');
+            }
+            buffer.push(b'"');
+            buffer.extend_from_slice(reason.as_str().as_bytes());
+            buffer.push(b'"');
+        }
+        buffer.extend_from_slice(if self.would_ban {
+            b"],\"would_ban\":true}"
+        } else {
+            b"],\"would_ban\":false}"
+        });
+        Ok(clock)
     }
 }
 
