@@ -73,7 +73,7 @@ fn two_digits(value: u8) -> [u8; 2] {
 }
 
 impl UtcWriter {
-    pub(crate) fn write(mut self, unix: i64, text: &mut [u8; UTC_TEXT_BYTES]) -> (Self, &str) {
+    pub(crate) fn write(&mut self, unix: i64) -> [u8; UTC_TEXT_BYTES] {
         let day = unix.div_euclid(86_400);
         if day != self.day {
             let (year, month, day_of_month, ..) = civil(unix);
@@ -91,18 +91,20 @@ impl UtcWriter {
         let [mi1, mi2] = part(seconds / 60 % 60);
         let [s1, s2] = part(seconds % 60);
         let [a, b, c, d, e, f, g, h, i, j, k] = self.date;
-        *text = [
+        [
             a, b, c, d, e, f, g, h, i, j, k, h1, h2, b':', mi1, mi2, b':', s1, s2, b'Z',
-        ];
-        // Only ASCII digits and separators were written.
-        (self, std::str::from_utf8(text).unwrap_or_default())
+        ]
     }
+}
+
+/// A [`UtcWriter::write`] text as a `str` (it holds only ASCII digits and separators).
+pub(crate) fn utc_str(text: &[u8; UTC_TEXT_BYTES]) -> &str {
+    std::str::from_utf8(text).unwrap_or_default()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn format_utc(unix: i64) -> String {
-    let mut text = [0; UTC_TEXT_BYTES];
-    UtcWriter::default().write(unix, &mut text).1.to_owned()
+    utc_str(&UtcWriter::default().write(unix)).to_owned()
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
@@ -239,10 +241,10 @@ mod tests {
         let t = unix_seconds(2024, 2, 29, 3600 + 2 * 60 + 3);
         assert_eq!(format_utc(t), "2024-02-29T01:02:03Z");
         assert_eq!(format_utc(-1), "1969-12-31T23:59:59Z");
-        let mut text = [0; UTC_TEXT_BYTES];
-        let (writer, _) = UtcWriter::default().write(t, &mut text);
-        let (_, next) = writer.write(t + 3600, &mut text);
-        assert_eq!(next, "2024-02-29T02:02:03Z");
+        let mut writer = UtcWriter::default();
+        writer.write(t);
+        assert_eq!(utc_str(&writer.write(t + 3600)), "2024-02-29T02:02:03Z");
+        assert_eq!(utc_str(&writer.write(t + 86_400)), "2024-03-01T01:02:03Z");
         assert_eq!(unix_seconds(1970, 1, 1, 0), 0);
     }
 
