@@ -549,8 +549,8 @@ impl Engine {
         let account = failure.account?;
         let key = hash_of((failure.service, account));
         let oldest = now.saturating_sub(threshold.seconds);
-        if !self.accounts.contains_key(&key)
-            && self.accounts.len() >= self.policy.max_tracked_accounts
+        if self.accounts.len() >= self.policy.max_tracked_accounts
+            && !self.accounts.contains_key(&key)
         {
             // Sweep at most once a second so a flood of new accounts does not sweep per line.
             if self.last_account_sweep == now {

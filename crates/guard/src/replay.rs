@@ -5,7 +5,7 @@
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use hashbrown::HashSet;
 use ipnet::IpNet;
@@ -86,24 +86,49 @@ pub struct ReplayReport {
 
 /// A source as kept until the report is written: the packed totals. It is written as a
 /// [`SourceReport`] straight from these, without building one: a report may hold a million.
+///
+/// The address is kept as its report order, plain integers the final sort compares directly.
 #[derive(Debug, Clone, Copy)]
 struct SourceRow {
-    address: IpAddr,
+    /// Most failures first: the total's complement (a total of four `u32`s fits in 34 bits),
+    /// shifted to leave the low bit to the family, IPv4 (0) before IPv6 (1).
+    rank: u64,
+    /// The address's upper and lower 64 bits (an IPv4 address is the lower 32).
+    high: u64,
+    low: u64,
     totals: Totals,
     would_ban: bool,
 }
 
 impl SourceRow {
-    /// Most failures first, then by address (IPv4 before IPv6), as two integers.
-    fn order(&self) -> (u64, u128) {
-        let total: u64 = self.totals.failures.iter().map(|&n| u64::from(n)).sum();
-        // A total of four `u32`s fits in 34 bits: its inverse, shifted, leaves a bit for the family.
-        let more_first = (1u64 << 34) - total;
-        let (family, bits) = match self.address {
+    fn new(address: IpAddr, totals: Totals, would_ban: bool) -> Self {
+        let total: u64 = totals.failures.iter().map(|&n| u64::from(n)).sum();
+        let (family, bits) = match address {
             IpAddr::V4(v4) => (0, u128::from(u32::from(v4))),
             IpAddr::V6(v6) => (1, u128::from(v6)),
         };
-        (more_first << 1 | family, bits)
+        Self {
+            rank: ((1u64 << 34) - total) << 1 | family,
+            high: u64::try_from(bits >> 64).unwrap_or(0),
+            low: u64::try_from(bits & u128::from(u64::MAX)).unwrap_or(0),
+            totals,
+            would_ban,
+        }
+    }
+
+    fn address(&self) -> IpAddr {
+        if self.rank & 1 == 0 {
+            IpAddr::V4(Ipv4Addr::from(u32::try_from(self.low).unwrap_or(0)))
+        } else {
+            IpAddr::V6(Ipv6Addr::from(
+                u128::from(self.high) << 64 | u128::from(self.low),
+            ))
+        }
+    }
+
+    /// Most failures first, then by address.
+    fn order(&self) -> (u64, u64, u64) {
+        (self.rank, self.high, self.low)
     }
 
     fn services(&self) -> impl Iterator<Item = (Service, u32)> {
@@ -121,7 +146,7 @@ impl SourceRow {
     fn report(&self) -> SourceReport {
         let when = |seconds: u32| (seconds != 0).then(|| stamp::format_utc(i64::from(seconds)));
         SourceReport {
-            address: self.address,
+            address: self.address(),
             failures: self.services().map(|(s, n)| (s, u64::from(n))).collect(),
             first_seen: when(self.totals.first),
             last_seen: when(self.totals.last),
@@ -184,7 +209,7 @@ impl Serialize for RowOut<'_> {
         let first_seen = first.as_ref().map(stamp::utc_str);
         let last_seen = last.as_ref().map(stamp::utc_str);
         let mut report = serializer.serialize_struct("SourceReport", 6)?;
-        report.serialize_field("address", &row.address)?;
+        report.serialize_field("address", &row.address())?;
         report.serialize_field("failures", &ServiceCounts(row))?;
         report.serialize_field("first_seen", &first_seen)?;
         report.serialize_field("last_seen", &last_seen)?;
@@ -253,17 +278,16 @@ fn push_decimal(buffer: &mut Vec<u8>, mut value: u64) {
         buffer.push(b'0' + u8::try_from(value).unwrap_or(0));
         return;
     }
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + u8::try_from(value % 10).unwrap_or(0);
-        value /= 10;
-        start -= 1;
-        if value == 0 {
-            break;
-        }
+    let mut divisor = 10;
+    while divisor <= value / 10 {
+        divisor *= 10;
     }
-    buffer.extend_from_slice(digits.get(start..).unwrap_or_default());
+    // Byte by byte: copying a short slice of unknown length costs a call.
+    while divisor > 0 {
+        buffer.push(b'0' + u8::try_from(value / divisor).unwrap_or(0));
+        value %= divisor;
+        divisor /= 10;
+    }
 }
 
 impl SourceRow {
@@ -271,7 +295,7 @@ impl SourceRow {
     /// that JSON strings need not escape: addresses, times, service and reason names.
     fn write_json(&self, buffer: &mut Vec<u8>, clock: &mut UtcWriter) -> io::Result<()> {
         buffer.extend_from_slice(b"{\"address\":\"");
-        match self.address {
+        match self.address() {
             IpAddr::V4(v4) => {
                 for (index, octet) in v4.octets().into_iter().enumerate() {
                     if index > 0 {
@@ -512,15 +536,14 @@ impl Replay {
         drop(engine);
         let mut sources: Vec<SourceRow> = totals
             .iter()
-            .map(|(address, &totals)| SourceRow {
-                address,
-                totals,
-                would_ban: !banned.is_empty() && banned.contains(&policy.target(address)),
+            .map(|(address, &totals)| {
+                let would_ban = !banned.is_empty() && banned.contains(&policy.target(address));
+                SourceRow::new(address, totals, would_ban)
             })
             .collect();
         drop(totals);
-        // Keys computed once each: the sort compares them some twenty times per row.
-        sources.sort_by_cached_key(SourceRow::order);
+        // Addresses are unique, so an unstable sort gives the one order.
+        sources.sort_unstable_by_key(SourceRow::order);
         ReplayReport {
             lines: self.lines,
             failures: self.failures,
@@ -529,6 +552,30 @@ impl Replay {
             bans: self.bans,
             alerts: self.alerts,
             sources,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals() {
+        for value in [
+            0,
+            7,
+            10,
+            99,
+            100,
+            255,
+            1_000_000,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut buffer = Vec::new();
+            push_decimal(&mut buffer, value);
+            assert_eq!(buffer, value.to_string().as_bytes());
         }
     }
 }
