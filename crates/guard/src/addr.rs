@@ -34,33 +34,34 @@ pub(crate) fn normalise(address: IpAddr) -> IpAddr {
 /// zero, at most 255), by hand: every failure line needs one and `str::parse` is several times
 /// slower.
 fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
+    let digit = |at: usize| {
+        text.get(at)
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| u16::from(b - b'0'))
+    };
     let mut octets = [0u8; 4];
-    let mut index = 0;
-    let mut value = 0u16;
-    let mut digits = 0;
-    for &byte in text {
-        match byte {
-            b'0'..=b'9' => {
-                if digits == 3 || (digits == 1 && value == 0) {
-                    return None;
-                }
-                value = value * 10 + u16::from(byte - b'0');
-                digits += 1;
+    let mut at = 0;
+    for (index, octet) in octets.iter_mut().enumerate() {
+        if index > 0 {
+            if text.get(at) != Some(&b'.') {
+                return None;
             }
-            b'.' if digits > 0 => {
-                *octets.get_mut(index)? = u8::try_from(value).ok()?;
-                index += 1;
-                value = 0;
-                digits = 0;
-            }
-            _ => return None,
+            at += 1;
         }
+        let mut value = digit(at)?;
+        at += 1;
+        // A second digit after a leading zero is refused, as the standard library does.
+        if let Some(second) = digit(at).filter(|_| value != 0) {
+            value = value * 10 + second;
+            at += 1;
+            if let Some(third) = digit(at) {
+                value = value * 10 + third;
+                at += 1;
+            }
+        }
+        *octet = u8::try_from(value).ok()?;
     }
-    if index != 3 || digits == 0 {
-        return None;
-    }
-    *octets.get_mut(index)? = u8::try_from(value).ok()?;
-    Some(Ipv4Addr::from(octets))
+    (at == text.len()).then_some(Ipv4Addr::from(octets))
 }
 
 /// A bare IPv4 or IPv6 address (no port, no brackets).
