@@ -5,15 +5,26 @@
 # addresses all inside one ban window for peak memory. Medians of RUNS runs for voipguard; one
 # run of fail2ban-regex (it takes 25-40 s per log). Peak RSS from /usr/bin/time -v.
 #
-# Needs: apt-get install -y fail2ban time
+# The machine is shared, so wall and CPU times move with the load (printed before and after);
+# `--callgrind` instead counts instructions per line (load-independent) on the first 100,000
+# lines of the 100% attack log, report writing included, and stops there.
+#
+# Needs: apt-get install -y fail2ban time (and valgrind for --callgrind)
 # usage: bench/guard_replay.sh [RUNS]      (default 5)
+#        bench/guard_replay.sh --callgrind
 set -euo pipefail
 cd "$(dirname "$0")/.."
+callgrind=false
+if [ "${1:-}" = --callgrind ]; then callgrind=true; shift; fi
 runs=${1:-5}
 work=${GUARD_BENCH_DIR:-/tmp/voipguard-bench-guard}
 samples=../shared/corpus/logs/fail2ban_tests_files_logs_asterisk.log
 filter=/etc/fail2ban/filter.d/asterisk.conf
-command -v fail2ban-regex > /dev/null || { echo "fail2ban-regex missing: apt-get install -y fail2ban" >&2; exit 1; }
+if $callgrind; then
+    command -v valgrind > /dev/null || { echo "valgrind missing: apt-get install -y valgrind" >&2; exit 1; }
+else
+    command -v fail2ban-regex > /dev/null || { echo "fail2ban-regex missing: apt-get install -y fail2ban" >&2; exit 1; }
+fi
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 1; }
 cargo build --release --quiet -p voipguard
 bin=$PWD/target/release/voipguard
@@ -32,6 +43,15 @@ with open(sys.argv[1], 'w') as f:
                 "failed for '%s:5060' - Wrong password\n" % (i * 60 // 1_000_000, 100 + i % 900, ip))
 PY
 
+if $callgrind; then
+    head -n 100000 "$work/attack.log" > "$work/attack100k.log"
+    valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
+        "$bin" guard --replay "$work/attack100k.log" --format json 2> "$work/callgrind.txt" > /dev/null
+    refs=$(awk '/Collected :/ {print $NF}' "$work/callgrind.txt")
+    echo "attack log, first 100000 lines: $refs instructions, $((refs / 100000)) per line (profile: $work/callgrind.out)"
+    exit 0
+fi
+
 # measure COMMAND... → "seconds user_seconds max_rss_kb"
 measure() {
     /usr/bin/time -v "$@" 2> "$work/time.txt" > /dev/null
@@ -41,6 +61,7 @@ measure() {
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-9s %-10s %10s %10s %12s %12s %10s\n' log tool wall_s user_s lines/s lines/s_cpu rss_MB
 for log in mixed attack distinct; do
     lines=$(wc -l < "$work/$log.log")
@@ -59,3 +80,4 @@ for log in mixed attack distinct; do
         "$(echo "$lines / $f2b_wall" | bc -l)" "$(echo "$lines / $f2b_user" | bc -l)" "$(echo "$f2b_rss / 1024" | bc -l)"
     printf '%-9s ratio (fail2ban wall / voipguard wall): %.1f\n' "$log" "$(echo "$f2b_wall / $wall" | bc -l)"
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -112,6 +112,7 @@ impl Policy {
     }
 
     /// Whether `address` is on the allowlist.
+    #[inline]
     #[must_use]
     pub fn allows(&self, address: IpAddr) -> bool {
         self.allowlist.iter().any(|net| net.contains(&address))
@@ -119,6 +120,7 @@ impl Policy {
 
     /// What a ban of `address` covers: the address, or its IPv6 prefix when aggregation is on and
     /// the prefix holds no allowlisted address.
+    #[inline]
     #[must_use]
     pub fn target(&self, address: IpAddr) -> IpNet {
         let single = IpNet::from(address);
@@ -323,22 +325,48 @@ struct SourceState {
 
 impl SourceState {
     fn prune(&mut self, oldest: u32) {
-        let hits = self.hits.as_slice();
-        if hits.first().is_some_and(|&h| Hit(h).at() <= oldest) {
-            let kept: Vec<u64> = hits
-                .iter()
-                .copied()
-                .filter(|&h| Hit(h).at() > oldest)
-                .collect();
-            self.hits.replace(&kept);
+        let old = |h: &u64| Hit(*h).at() <= oldest;
+        match &mut self.hits {
+            Hits::Empty => {}
+            Hits::One(hit) => {
+                if old(hit) {
+                    self.hits = Hits::Empty;
+                }
+            }
+            Hits::Many(hits) => {
+                if hits.first().is_some_and(old) {
+                    hits.retain(|h| !old(h));
+                    let unboxed = match hits.as_slice() {
+                        [] => Some(Hits::Empty),
+                        [one] => Some(Hits::One(*one)),
+                        _ => None,
+                    };
+                    if let Some(unboxed) = unboxed {
+                        self.hits = unboxed;
+                    }
+                }
+            }
         }
     }
 
+    /// Most pushes add one record to none, or to several already boxed: both without
+    /// allocating.
     fn push(&mut self, hit: Hit, times: u32) {
-        let mut hits = Vec::with_capacity(self.hits.as_slice().len() + times as usize);
-        hits.extend_from_slice(self.hits.as_slice());
-        hits.extend(std::iter::repeat_n(hit.0, times as usize));
-        self.hits.replace(&hits);
+        let times = times as usize;
+        match &mut self.hits {
+            Hits::Empty if times == 1 => self.hits = Hits::One(hit.0),
+            Hits::Many(hits) => {
+                hits.extend(std::iter::repeat_n(hit.0, times));
+                let excess = hits.len().saturating_sub(MAX_HITS);
+                hits.drain(..excess);
+            }
+            _ => {
+                let mut hits = Vec::with_capacity(self.hits.as_slice().len() + times);
+                hits.extend_from_slice(self.hits.as_slice());
+                hits.extend(std::iter::repeat_n(hit.0, times));
+                self.hits.replace(&hits);
+            }
+        }
     }
 }
 
@@ -484,15 +512,27 @@ impl Engine {
                 seconds: threshold.seconds,
             });
         }
-        let scan = policy.account_scan?;
-        let mut tags: Vec<u64> = within(scan.seconds)
-            .map(Hit::tag)
-            .filter(|&t| t != 0)
-            .collect();
+        let scan = policy.account_scan.filter(|scan| scan.count > 0)?;
+        let tagged = || within(scan.seconds).map(Hit::tag).filter(|&t| t != 0);
+        // Fewer tags than the threshold cannot be enough distinct accounts: this spares almost
+        // every failure the sort. There are at most MAX_HITS records, so the tags fit on the stack.
+        if tagged().count() < scan.count as usize {
+            return None;
+        }
+        let mut tags = [0u64; MAX_HITS];
+        let mut filled = 0;
+        for (slot, tag) in tags.iter_mut().zip(tagged()) {
+            *slot = tag;
+            filled += 1;
+        }
+        let tags = tags.get_mut(..filled).unwrap_or_default();
         tags.sort_unstable();
-        tags.dedup();
-        let accounts = u32::try_from(tags.len()).unwrap_or(u32::MAX);
-        (scan.count > 0 && accounts >= scan.count).then_some(BanReason::AccountScan {
+        let distinct = 1 + tags
+            .windows(2)
+            .filter(|pair| pair.first() != pair.last())
+            .count();
+        let accounts = u32::try_from(distinct).unwrap_or(u32::MAX);
+        (accounts >= scan.count).then_some(BanReason::AccountScan {
             accounts,
             seconds: scan.seconds,
         })
@@ -509,8 +549,8 @@ impl Engine {
         let account = failure.account?;
         let key = hash_of((failure.service, account));
         let oldest = now.saturating_sub(threshold.seconds);
-        if !self.accounts.contains_key(&key)
-            && self.accounts.len() >= self.policy.max_tracked_accounts
+        if self.accounts.len() >= self.policy.max_tracked_accounts
+            && !self.accounts.contains_key(&key)
         {
             // Sweep at most once a second so a flood of new accounts does not sweep per line.
             if self.last_account_sweep == now {

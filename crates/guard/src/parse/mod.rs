@@ -23,6 +23,17 @@ pub struct Parser {
     year: i32,
     last_month: u8,
     ssh: sshd::Tracker,
+    last_stamp: LastStamp,
+}
+
+/// The bracketed stamp last read and what it meant. Consecutive lines mostly share their second,
+/// and reading a stamp is a good part of the cost of an ordinary line. Only the bracketed form is
+/// kept (its reading depends on nothing past the closing bracket), and only until another stamp
+/// is read: reading one may move the year of year-less stamps.
+#[derive(Debug, Default)]
+struct LastStamp {
+    text: Vec<u8>,
+    seconds: i64,
 }
 
 impl Default for Parser {
@@ -45,10 +56,12 @@ impl Parser {
             year,
             last_month: 0,
             ssh: sshd::Tracker::default(),
+            last_stamp: LastStamp::default(),
         }
     }
 
     fn seconds(&mut self, stamp: Stamp) -> i64 {
+        self.last_stamp.text.clear();
         let year = stamp.year.unwrap_or_else(|| {
             if self.last_month == 12 && stamp.month == 1 {
                 self.year += 1;
@@ -60,11 +73,29 @@ impl Parser {
             - i64::from(stamp.offset)
     }
 
+    /// The time of the stamp that starts `line` and where the rest of the line starts.
+    fn leading_time(&mut self, line: &str) -> Option<(i64, usize)> {
+        let cached = &self.last_stamp;
+        if !cached.text.is_empty() && line.as_bytes().starts_with(&cached.text) {
+            return Some((cached.seconds, cached.text.len()));
+        }
+        let (stamp, end) = stamp::leading(line)?;
+        let seconds = self.seconds(stamp);
+        if line.starts_with('[')
+            && let Some(text) = line.as_bytes().get(..end)
+        {
+            self.last_stamp.text.clear();
+            self.last_stamp.text.extend_from_slice(text);
+            self.last_stamp.seconds = seconds;
+        }
+        Some((seconds, end))
+    }
+
     /// Reads one line (a trailing newline is ignored).
     pub fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
         let line = line.trim_end_matches(['\n', '\r']);
-        let leading = stamp::leading(line);
-        let time = leading.map(|(stamp, _)| self.seconds(stamp));
+        let leading = self.leading_time(line);
+        let time = leading.map(|(seconds, _)| seconds);
         if let Some((_, end)) = leading {
             let header_is_syslog = !line.starts_with('[');
             if header_is_syslog

@@ -2,8 +2,10 @@
 //! (`Event: …` blocks).
 
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
-use memchr::memmem;
+use memchr::memchr;
+use memchr::memmem::Finder;
 
 use crate::addr::parse_remote_address;
 use crate::event::{Failure, LineOutcome, Reason, Service};
@@ -69,7 +71,7 @@ const AFTER_REMOTE_ADDRESS: [&str; 14] = [
 /// RemoteAddress: the shape of the real field, which client-chosen SessionID text imitating it
 /// (fail2ban's `",LocalAddress=…,RemoteAddress="…"` test line) does not have.
 fn remote_address_value(after_key: &str) -> Option<&str> {
-    let close = after_key.find('"')?;
+    let close = memchr(b'"', after_key.as_bytes())?;
     let (value, rest) = after_key.split_at(close);
     let rest = rest.get(1..)?;
     let well_placed = rest.trim_end().is_empty()
@@ -82,9 +84,33 @@ fn remote_address_value(after_key: &str) -> Option<&str> {
     well_placed.then_some(value)
 }
 
+/// Searchers for the keys read from every security event line, built once.
+struct Keys {
+    service: Finder<'static>,
+    account: Finder<'static>,
+    session: Finder<'static>,
+    remote_address: Finder<'static>,
+}
+
+static KEYS: LazyLock<Keys> = LazyLock::new(|| Keys {
+    service: Finder::new(",Service=\""),
+    account: Finder::new(",AccountID=\""),
+    session: Finder::new("\",SessionID=\""),
+    remote_address: Finder::new(",RemoteAddress=\""),
+});
+
+/// The value of the first `key` (which ends with the opening quote) in `fields`.
+fn value_after<'f>(fields: &'f str, key: &Finder<'_>) -> Option<&'f str> {
+    let start = key.find(fields.as_bytes())? + key.needle().len();
+    let rest = fields.get(start..)?;
+    rest.get(..memchr(b'"', rest.as_bytes())?)
+}
+
 /// `message` starts right after `SecurityEvent="`.
 pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
-    let Some((event, fields)) = message.split_once('"') else {
+    let split = memchr(b'"', message.as_bytes())
+        .and_then(|at| Some((message.get(..at)?, message.get(at + 1..)?)));
+    let Some((event, fields)) = split else {
         return LineOutcome::Unparsed("security event without a closing quote");
     };
     let reason = match meaning(event) {
@@ -92,25 +118,23 @@ pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) 
         Meaning::NotAFailure => return LineOutcome::Ignored,
         Meaning::Unknown => return LineOutcome::Unparsed("unknown security event type"),
     };
-    let field = |key: &str| {
-        fields
-            .find(key)
-            .and_then(|at| fields.get(at + key.len()..))
-            .and_then(|rest| rest.split_once('"'))
-            .map(|(value, _)| value)
-    };
-    let service = field(",Service=\"").map_or(Service::Sip, service);
+    let keys = &*KEYS;
+    let service = value_after(fields, &keys.service).map_or(Service::Sip, service);
     // AccountID precedes SessionID; client text inside it cannot move the real SessionID key
     // earlier, so its value is everything up to the first `",SessionID="`.
-    let account = fields.find(",AccountID=\"").and_then(|at| {
-        let rest = fields.get(at + 12..)?;
-        let end = rest.find("\",SessionID=\"").or_else(|| rest.find('"'))?;
+    let account = keys.account.find(fields.as_bytes()).and_then(|at| {
+        let rest = fields.get(at + keys.account.needle().len()..)?;
+        let end = keys
+            .session
+            .find(rest.as_bytes())
+            .or_else(|| memchr(b'"', rest.as_bytes()))?;
         rest.get(..end)
     });
     let mut found: Option<IpAddr> = None;
     let mut candidates = 0;
-    for at in memmem::find_iter(fields.as_bytes(), b",RemoteAddress=\"") {
-        let Some(value) = fields.get(at + 16..).and_then(remote_address_value) else {
+    let key_length = keys.remote_address.needle().len();
+    for at in keys.remote_address.find_iter(fields.as_bytes()) {
+        let Some(value) = fields.get(at + key_length..).and_then(remote_address_value) else {
             continue;
         };
         if let Ok(address) = parse_remote_address(value) {

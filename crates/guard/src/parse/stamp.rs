@@ -48,36 +48,63 @@ pub(crate) fn civil(unix: i64) -> (i64, u8, u8, u8, u8, u8) {
     )
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, written by hand: reports print two per source, a million sources.
-pub(crate) fn format_utc(unix: i64) -> String {
-    let (year, month, day, hour, minute, second) = civil(unix);
-    fn push(text: &mut String, value: u32, width: u32) {
-        for position in (0..width).rev() {
-            let digit = value / 10u32.pow(position) % 10;
-            text.push(char::from_digit(digit, 10).unwrap_or('0'));
+/// Length of a [`UtcWriter::write`] text.
+pub(crate) const UTC_TEXT_BYTES: usize = 20;
+
+/// Writes `YYYY-MM-DDTHH:MM:SSZ` by hand, keeping the date part of the last day written: reports
+/// print two per source, a million sources, and most fall on a few days.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UtcWriter {
+    day: i64,
+    date: [u8; 11],
+}
+
+impl Default for UtcWriter {
+    fn default() -> Self {
+        Self {
+            day: i64::MIN,
+            date: [0; 11],
         }
     }
-    let mut text = String::with_capacity(20);
-    push(
-        &mut text,
-        u32::try_from(year.clamp(0, 9999)).unwrap_or(0),
-        4,
-    );
-    let parts = [
-        (month, '-'),
-        (day, 'T'),
-        (hour, ':'),
-        (minute, ':'),
-        (second, 'Z'),
-    ];
-    let mut separator = '-';
-    for (value, next) in parts {
-        text.push(separator);
-        push(&mut text, u32::from(value), 2);
-        separator = next;
+}
+
+fn two_digits(value: u8) -> [u8; 2] {
+    [b'0' + value / 10 % 10, b'0' + value % 10]
+}
+
+impl UtcWriter {
+    pub(crate) fn write(&mut self, unix: i64) -> [u8; UTC_TEXT_BYTES] {
+        let day = unix.div_euclid(86_400);
+        if day != self.day {
+            let (year, month, day_of_month, ..) = civil(unix);
+            let year = u16::try_from(year.clamp(0, 9999)).unwrap_or(0);
+            let [y1, y2] = two_digits(u8::try_from(year / 100).unwrap_or(0));
+            let [y3, y4] = two_digits(u8::try_from(year % 100).unwrap_or(0));
+            let [m1, m2] = two_digits(month);
+            let [d1, d2] = two_digits(day_of_month);
+            self.date = [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2, b'T'];
+            self.day = day;
+        }
+        let seconds = unix.rem_euclid(86_400);
+        let part = |value: i64| two_digits(u8::try_from(value).unwrap_or(0));
+        let [h1, h2] = part(seconds / 3600);
+        let [mi1, mi2] = part(seconds / 60 % 60);
+        let [s1, s2] = part(seconds % 60);
+        let [a, b, c, d, e, f, g, h, i, j, k] = self.date;
+        [
+            a, b, c, d, e, f, g, h, i, j, k, h1, h2, b':', mi1, mi2, b':', s1, s2, b'Z',
+        ]
     }
-    text.push(separator);
-    text
+}
+
+/// A [`UtcWriter::write`] text as a `str` (it holds only ASCII digits and separators).
+pub(crate) fn utc_str(text: &[u8; UTC_TEXT_BYTES]) -> &str {
+    std::str::from_utf8(text).unwrap_or_default()
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn format_utc(unix: i64) -> String {
+    utc_str(&UtcWriter::default().write(unix)).to_owned()
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
@@ -213,6 +240,11 @@ mod tests {
     fn epoch_round_trip() {
         let t = unix_seconds(2024, 2, 29, 3600 + 2 * 60 + 3);
         assert_eq!(format_utc(t), "2024-02-29T01:02:03Z");
+        assert_eq!(format_utc(-1), "1969-12-31T23:59:59Z");
+        let mut writer = UtcWriter::default();
+        writer.write(t);
+        assert_eq!(utc_str(&writer.write(t + 3600)), "2024-02-29T02:02:03Z");
+        assert_eq!(utc_str(&writer.write(t + 86_400)), "2024-03-01T01:02:03Z");
         assert_eq!(unix_seconds(1970, 1, 1, 0), 0);
     }
 
