@@ -33,7 +33,9 @@ pub fn run(args: &GuardArgs, policy: Policy) -> anyhow::Result<()> {
     let mut out = BufWriter::with_capacity(READ_BUFFER, std::io::stdout().lock());
     match args.format {
         GuardFormat::Json => {
-            serde_json::to_writer(&mut out, &report).context("cannot write the report")?;
+            report
+                .write_json(&mut out)
+                .context("cannot write the report")?;
             writeln!(out)?;
         }
         GuardFormat::Text => write_text(&mut out, &report)?,
