@@ -32,8 +32,6 @@ pub struct Keep {
     /// Bit `n` set when P-value `n` is kept, under its own name or as the account field it is on
     /// some family: a per-setting test that costs one load.
     pvalues: Vec<u64>,
-    /// Grandstream v2 aliases of kept P-values (`security.ssh` when `P276` is kept).
-    aliases: FxHashSet<&'static str>,
 }
 
 impl Keep {
@@ -77,27 +75,29 @@ impl Keep {
                 *bits |= 1 << (number % 64);
             }
         }
-        let aliases = names
+        // Grandstream v2 aliases of kept P-values (`security.ssh` when `P276` is kept) answer
+        // to the same lookup as the names themselves.
+        let name_hashes = names
             .iter()
-            .flat_map(|name| grandstream::aliases_named(name))
+            .map(|name| name_hash(name))
+            .chain(
+                names
+                    .iter()
+                    .flat_map(|name| grandstream::aliases_named(name))
+                    .map(name_hash),
+            )
             .collect();
-        let name_hashes = names.iter().map(|name| name_hash(name)).collect();
         Keep {
             names: Some(Arc::new(names)),
             name_hashes,
             pvalues,
-            aliases,
         }
     }
 
-    /// True when the setting with canonical name `name` is kept.
+    /// True when the setting with canonical name `name` is kept, or (Grandstream) when `name`
+    /// is the v2 alias of a kept P-value.
     pub fn name(&self, name: &str) -> bool {
         self.names.is_none() || self.name_hashes.contains(&name_hash(name))
-    }
-
-    /// True when the Grandstream v2 alias `alias` names a kept P-value.
-    pub(crate) fn alias(&self, alias: &str) -> bool {
-        self.names.is_none() || self.aliases.contains(alias)
     }
 
     /// True when Grandstream P-value `number` is kept.
@@ -154,8 +154,8 @@ mod tests {
             assert!(keep.pvalue(number), "P{number}");
         }
         assert!(keep.name("user_srtp"));
-        assert!(keep.alias("security.ssh"));
-        assert!(!keep.alias("security.webAccessMode"));
+        assert!(keep.name("security.ssh"));
+        assert!(!keep.name("security.webAccessMode"));
         assert!(!keep.name("user_host"));
         // What the parsers read for themselves.
         assert!(keep.name("phone_type"));

@@ -293,7 +293,9 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let text_start = at + 1;
-        let text_end = run_end(bytes, text_start, |byte| byte != b'<' && byte != b'\r');
+        let text_end = text_start
+            + memchr::memchr2(b'<', b'\r', bytes.get(text_start..)?)
+                .unwrap_or(bytes.len() - text_start);
         let name_length = name_end - start - 1;
         let closing = bytes.get(text_end..text_end + name_length + 3)?;
         let closes = closing.first() == Some(&b'<')

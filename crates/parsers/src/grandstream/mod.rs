@@ -71,7 +71,7 @@ impl<'k> DeviceBuilder<'k> {
         } else {
             // Every account setting is kept, whatever its field: which accounts a file mentions
             // decides which accounts the checks judge.
-            name.starts_with("account.") || self.keep.alias(name) || self.keep.name(name)
+            name.starts_with("account.") || self.keep.name(name)
         }
     }
 
@@ -186,9 +186,14 @@ fn family_from_header(text: &str) -> Option<(Family, Option<String>)> {
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    let head = text.get(..end)?.to_ascii_lowercase();
-    const MARKER: &str = "template for ";
-    let start = head.find(MARKER)? + MARKER.len();
+    const MARKER: &[u8] = b"template for ";
+    // Candidates by a vectorised search for the first letter, in either case: lower-casing the
+    // whole window per file cost more than the rest of reading a small file.
+    let head = text.as_bytes().get(..end)?;
+    let start = memchr::memchr2_iter(b't', b'T', head).find(|&at| {
+        head.get(at..at + MARKER.len())
+            .is_some_and(|candidate| candidate.eq_ignore_ascii_case(MARKER))
+    })? + MARKER.len();
     let token: String = text
         .get(start..end)?
         .trim_start()
