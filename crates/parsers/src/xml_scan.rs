@@ -393,5 +393,16 @@ fn has_byte(text: &str, wanted: u8) -> bool {
 
 /// A byte of the ASCII names this scanner accepts.
 fn is_name_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'-')
+    // One load per byte in the hottest loop of every XML file.
+    const NAME_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            let b = byte as u8;
+            table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+            byte += 1;
+        }
+        table
+    };
+    NAME_BYTES[usize::from(byte)]
 }
