@@ -79,38 +79,7 @@ impl CodeCheck for SnPerms {
     }
 
     fn reads(&self) -> &'static [&'static str] {
-        &[
-            "admin_mode_password",
-            "admin_mode_password_confirm",
-            "allow_sip_settings",
-            "enable_keyboard_lock",
-            "http_client_pass",
-            "http_client_user",
-            "http_pass",
-            "http_scheme",
-            "http_user",
-            "keyboard_lock_pw",
-            "keyboard_lock_timeout",
-            "leftnav_hidden_user",
-            "pnp_config",
-            "provisioning_order",
-            "setting_server",
-            "tls_server_authentication",
-            "tr69_acs_url",
-            "tr69_use_acs",
-            "uboot_lock",
-            "use_hidden_tags",
-            "user_host",
-            "user_outbound",
-            "user_savp",
-            "user_srtp",
-            "vpn_on",
-            "vpn_tarball_url",
-            "web_logout_timer",
-            "webserver_admin_name",
-            "webserver_admin_password",
-            "webserver_type",
-        ]
+        SECURITY_RELEVANT
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
