@@ -364,7 +364,8 @@ fn apply_model(device: &mut Device, sources: &FileReading, path: &Path) {
     device.family_basis = basis;
 }
 
-fn threshold(fail_on: FailOn) -> Option<Severity> {
+/// The severity `--fail-on` names, or `None` for `never`.
+pub(crate) fn threshold(fail_on: FailOn) -> Option<Severity> {
     match fail_on {
         FailOn::Low => Some(Severity::Low),
         FailOn::Medium => Some(Severity::Medium),

@@ -235,6 +235,9 @@ pub struct ScanArgs {
     /// `jsonl` a JSON object per SIP host; `json`, `sarif` and `html` the findings report.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
+    /// Exit 1 when a check fails at or above this severity, as `audit` does.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
     /// Only sweep SIP: no service probes, no findings.
     #[arg(long)]
     pub sip_only: bool,

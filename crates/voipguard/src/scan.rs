@@ -110,11 +110,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         }
         None => Vec::new(),
     };
+    let mut outcome = Outcome::Clean;
     if let Some(mut service_config) = service_config {
         service_config.hints = hints(&sip_hosts);
         let hosts = runtime.block_on(probe_services(&plan, &service_config));
         tracing::info!(hosts = hosts.len(), "service probes done");
-        report(
+        let summary = report(
             &sip_hosts,
             hosts,
             &intrusive_results,
@@ -122,9 +123,14 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             args.format,
             &mut out,
         )?;
+        if crate::audit::threshold(args.fail_on)
+            .is_some_and(|threshold| summary.fails_at_or_above(threshold))
+        {
+            outcome = Outcome::Findings;
+        }
     }
     out.flush()?;
-    Ok(Outcome::Clean)
+    Ok(outcome)
 }
 
 fn service_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<ServiceConfig> {
@@ -192,7 +198,7 @@ fn report(
     config: &ServiceConfig,
     format: ScanFormat,
     out: &mut impl Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Summary> {
     let mut by_address: BTreeMap<IpAddr, HostServices> =
         hosts.into_iter().map(|host| (host.address, host)).collect();
     for (sip, _) in sip_hosts {
@@ -215,7 +221,8 @@ fn report(
                 serde_json::to_writer(&mut *out, &serde_json::json!({ "intrusive": checks }))?;
                 writeln!(out)?;
             }
-            return Ok(());
+            // Raw listings judge nothing: no finding to fail on.
+            return Ok(Summary::default());
         }
         ScanFormat::Text => voipguard_report::Format::Text,
         ScanFormat::Json => voipguard_report::Format::Json,
@@ -287,7 +294,7 @@ fn report(
     emitter
         .finish(&skipped, &errors, &summary)
         .context("cannot write the report")?;
-    Ok(())
+    Ok(summary)
 }
 
 async fn sweep(
