@@ -34,6 +34,15 @@ fn follow(
     (sources, messages)
 }
 
+/// Follows `path` with the offsets saved in `state`, as a guard (re)started after a stop does.
+fn follow_saved(
+    state: &Path,
+    path: &Path,
+    first_start: StartPosition,
+) -> (Sources, Receiver<SourceMessage>) {
+    follow(OffsetStore::load(state).unwrap(), path, first_start)
+}
+
 fn append(path: &Path, text: &str) {
     let mut file = OpenOptions::new()
         .create(true)
@@ -102,19 +111,11 @@ async fn a_restart_before_the_skipped_partial_line_ends_still_skips_it() {
     let path = log_in(&folder);
     let state = folder.path().join("offsets.json");
     append(&path, "old\nhalf a li");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     opened_at(&mut messages).await;
     sources.join().await.unwrap();
 
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     opened_at(&mut messages).await;
     append(&path, "ne\nnew\n");
     assert_eq!(texts(&mut messages, 1).await, ["new"]);
@@ -127,20 +128,12 @@ async fn lines_appended_while_stopped_after_a_start_at_the_end_are_read() {
     let path = log_in(&folder);
     let state = folder.path().join("offsets.json");
     append(&path, "history\n");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     opened_at(&mut messages).await;
     sources.join().await.unwrap();
 
     append(&path, "while stopped\n");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     assert_eq!(opened_at(&mut messages).await, (8, true));
     assert_eq!(texts(&mut messages, 1).await, ["while stopped"]);
     sources.join().await.unwrap();
@@ -326,22 +319,14 @@ async fn a_restart_resumes_after_the_last_delivered_line() {
     let state = folder.path().join("offsets.json");
     append(&path, "one\ntwo\n");
 
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::Beginning,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::Beginning);
     assert_eq!(texts(&mut messages, 2).await, ["one", "two"]);
     append(&path, "three\nhalf");
     assert_eq!(texts(&mut messages, 1).await, ["three"]);
     sources.join().await.unwrap();
 
     append(&path, " of four\nfive\n");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::Beginning,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::Beginning);
     assert_eq!(
         opened_at(&mut messages).await,
         ("one\ntwo\nthree\n".len() as u64, true)
@@ -349,11 +334,7 @@ async fn a_restart_resumes_after_the_last_delivered_line() {
     assert_eq!(texts(&mut messages, 2).await, ["half of four", "five"]);
     sources.join().await.unwrap();
 
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::Beginning,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::Beginning);
     let everything = std::fs::metadata(&path).unwrap().len();
     assert_eq!(opened_at(&mut messages).await, (everything, true));
     assert_no_item(&mut messages, POLL * 5).await;
@@ -369,21 +350,13 @@ async fn a_file_replaced_while_stopped_is_read_from_its_start() {
         &path,
         "[2024-01-01 00:00:00] old one\n[2024-01-01 00:00:01] old two\n",
     );
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::Beginning,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::Beginning);
     assert_eq!(texts(&mut messages, 2).await.len(), 2);
     sources.join().await.unwrap();
 
     std::fs::remove_file(&path).unwrap();
     append(&path, "[2024-01-02 00:00:00] new one\n");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     assert_eq!(opened_at(&mut messages).await, (0, false));
     assert_eq!(
         texts(&mut messages, 1).await,
@@ -398,11 +371,7 @@ async fn a_file_rewritten_in_place_while_stopped_is_recognised_by_its_first_byte
     let path = log_in(&folder);
     let state = folder.path().join("offsets.json");
     append(&path, "[2024-01-01 00:00:00] old\n");
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::Beginning,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::Beginning);
     assert_eq!(texts(&mut messages, 1).await.len(), 1);
     sources.join().await.unwrap();
 
@@ -412,11 +381,7 @@ async fn a_file_rewritten_in_place_while_stopped_is_recognised_by_its_first_byte
         "[2024-02-02 00:00:00] rewritten\n[2024-02-02 00:00:01] more\n",
     )
     .unwrap();
-    let (sources, mut messages) = follow(
-        OffsetStore::load(&state).unwrap(),
-        &path,
-        StartPosition::End,
-    );
+    let (sources, mut messages) = follow_saved(&state, &path, StartPosition::End);
     assert_eq!(opened_at(&mut messages).await, (0, false));
     assert_eq!(
         texts(&mut messages, 2).await,

@@ -26,7 +26,7 @@
 use voipguard_model::{Evidence, Finding, Status};
 
 use super::CodeCheck;
-use super::asterisk_peers::{Driver, DriverConfig, GeneralSetting, Offenders, Peer, select};
+use super::asterisk_peers::{Driver, DriverConfig, GeneralSetting, Offenders, sip_callers};
 use crate::context::Context;
 
 /// chan_sip's context when none is configured (`DEFAULT_CONTEXT`).
@@ -67,12 +67,7 @@ impl CodeCheck for AstSip02 {
             GeneralSetting::Set(_) | GeneralSetting::Unknown => {}
         }
         let general_context = general.value_or(DEFAULT_CONTEXT);
-        let peers = match select(
-            cx,
-            Driver::Sip,
-            "SIP friends, users or dynamic peers",
-            Peer::accepts_callers,
-        ) {
+        let peers = match sip_callers(cx, "SIP friends, users or dynamic peers") {
             Ok((_, peers)) => peers,
             Err(_) => Vec::new(),
         };

@@ -26,7 +26,7 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_peers::{Driver, Offenders, Peer, select};
+use super::asterisk_peers::{Offenders, sip_callers};
 use crate::context::Context;
 
 /// AST-SIP-04.
@@ -47,12 +47,7 @@ impl CodeCheck for AstSip04 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let (config, peers) = match select(
-            cx,
-            Driver::Sip,
-            "SIP friend, user or dynamic peer",
-            Peer::accepts_callers,
-        ) {
+        let (config, peers) = match sip_callers(cx, "SIP friend, user or dynamic peer") {
             Ok(selected) => selected,
             Err(finding) => return finding,
         };

@@ -27,7 +27,7 @@ use voipguard_asterisk::ConfigError;
 use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
-use super::asterisk_peers::{Driver, Offenders, Peer, is_false, select};
+use super::asterisk_peers::{Offenders, is_false, sip_callers};
 use crate::context::Context;
 
 /// chan_sip's `allowsubscribe` when unset (chan_sip 1.8 to 20: subscriptions allowed).
@@ -43,12 +43,7 @@ impl CodeCheck for AstSip18 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let (config, peers) = match select(
-            cx,
-            Driver::Sip,
-            "SIP friends, users or dynamic peers",
-            Peer::accepts_callers,
-        ) {
+        let (config, peers) = match sip_callers(cx, "SIP friends, users or dynamic peers") {
             Ok(selected) => selected,
             Err(finding) => return finding,
         };

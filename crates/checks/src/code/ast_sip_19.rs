@@ -25,7 +25,7 @@
 use voipguard_model::Finding;
 
 use super::CodeCheck;
-use super::asterisk_peers::{Driver, Offenders, Peer, select};
+use super::asterisk_peers::{Offenders, sip_callers};
 use super::asterisk_services::is_true;
 use crate::context::Context;
 
@@ -39,12 +39,7 @@ impl CodeCheck for AstSip19 {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let (config, peers) = match select(
-            cx,
-            Driver::Sip,
-            "SIP friends, users or dynamic peers",
-            Peer::accepts_callers,
-        ) {
+        let (config, peers) = match sip_callers(cx, "SIP friends, users or dynamic peers") {
             Ok(selected) => selected,
             Err(finding) => return finding,
         };

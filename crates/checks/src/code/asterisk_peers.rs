@@ -311,6 +311,15 @@ impl Offenders {
     }
 }
 
+/// chan_sip's configuration and the peers that accept calls (friends, users, dynamic peers), or
+/// the finding to return when there are none: what most chan_sip checks judge.
+pub(crate) fn sip_callers<'a>(
+    cx: &Context<'a>,
+    noun: &str,
+) -> Result<(DriverConfig<'a>, Vec<Peer<'a>>), Finding> {
+    select(cx, Driver::Sip, noun, Peer::accepts_callers)
+}
+
 /// The driver's configuration and its peers that `wanted` selects, or the finding to return when
 /// there is nothing to judge: `not_applicable` without the driver's files or without such peers,
 /// `unknown` when missing includes may define them. `noun` names the peers in messages.
