@@ -80,11 +80,8 @@ impl<'a> Scanner<'a> {
     }
 
     pub(crate) fn skip_space(&mut self) -> usize {
-        let skipped = self
-            .rest()
-            .bytes()
-            .take_while(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let skipped = run_end(rest, 0, |byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
         self.at += skipped;
         skipped
     }
@@ -248,75 +245,71 @@ impl<'a> Scanner<'a> {
     /// byte loops throughout: names and values are short, and a vectorised search's set-up
     /// costs more than it saves there.
     pub(crate) fn leaf(&mut self) -> Option<Leaf<'a>> {
-        let bytes = self.text.as_bytes();
         let start = self.at;
-        if bytes.get(start) != Some(&b'<')
-            || !bytes
-                .get(start + 1)
-                .is_some_and(|byte| byte.is_ascii_alphabetic() || *byte == b'_')
-        {
+        let rest = self.text.as_bytes().get(start..)?;
+        let [b'<', first, ..] = rest else {
+            return None;
+        };
+        if !(first.is_ascii_alphabetic() || *first == b'_') {
             return None;
         }
-        let name_end = run_end(bytes, start + 1, is_name_byte);
+        // Offsets below are into `rest`; every search runs over a sub-slice so that the loops
+        // carry no bounds checks.
+        let name_end = run_end(rest, 2, is_name_byte);
         let mut attributes = [None; MAX_ATTRIBUTES];
         let mut at = name_end;
         // Most elements have no attribute: no attribute loop, no duplicate test for them.
-        let has_attributes = bytes.get(at) == Some(&b' ');
+        let has_attributes = rest.get(at) == Some(&b' ');
         for slot in attributes
             .iter_mut()
             .take(if has_attributes { MAX_ATTRIBUTES } else { 0 })
         {
-            if bytes.get(at) != Some(&b' ') {
+            if rest.get(at) != Some(&b' ') {
                 break;
             }
-            let attribute_name_end = run_end(bytes, at + 1, is_name_byte);
-            let quote = *bytes.get(attribute_name_end + 1)?;
+            let attribute_name_end = run_end(rest, at + 1, is_name_byte);
+            let quote = *rest.get(attribute_name_end + 1)?;
             if attribute_name_end == at + 1
-                || bytes.get(attribute_name_end) != Some(&b'=')
+                || rest.get(attribute_name_end) != Some(&b'=')
                 || !matches!(quote, b'"' | b'\'')
             {
                 return None;
             }
             let value_start = attribute_name_end + 2;
-            let value_end = run_end(bytes, value_start, |byte| byte != quote && byte != b'<');
-            if bytes.get(value_end) != Some(&quote) {
+            let value_end = run_end(rest, value_start, |byte| byte != quote && byte != b'<');
+            if rest.get(value_end) != Some(&quote) {
                 return None;
             }
-            let name = self.text.get(at + 1..attribute_name_end)?;
+            let name = self.text.get(start + at + 1..start + attribute_name_end)?;
             if name.starts_with("xml") {
                 return None;
             }
-            *slot = Some((name, self.text.get(value_start..value_end)?));
+            *slot = Some((name, self.text.get(start + value_start..start + value_end)?));
             at = value_end + 1;
         }
-        if bytes.get(at) != Some(&b'>') || has_attributes && has_duplicates(&attributes) {
+        if rest.get(at) != Some(&b'>') || has_attributes && has_duplicates(&attributes) {
             return None;
         }
         let text_start = at + 1;
-        let text_end = text_start
-            + memchr::memchr2(b'<', b'\r', bytes.get(text_start..)?)
-                .unwrap_or(bytes.len() - text_start);
-        let name_length = name_end - start - 1;
-        let closing = bytes.get(text_end..text_end + name_length + 3)?;
-        let closes = closing.first() == Some(&b'<')
-            && closing.get(1) == Some(&b'/')
-            && closing.last() == Some(&b'>')
-            && closing
-                .iter()
-                .skip(2)
-                .zip(bytes.get(start + 1..name_end)?)
-                .all(|(a, b)| a == b);
-        if !closes {
+        // Values are short: a plain loop finds their end sooner than a vectorised search
+        // is set up.
+        let text_end = run_end(rest, text_start, |byte| byte != b'<' && byte != b'\r');
+        let name = rest.get(1..name_end)?;
+        let closing = rest.get(text_end..text_end + name.len() + 3)?;
+        let [b'<', b'/', closing_name @ .., b'>'] = closing else {
+            return None;
+        };
+        if closing_name != name {
             return None;
         }
         let tag = Tag {
-            name: self.text.get(start + 1..name_end)?,
+            name: self.text.get(start + 1..start + name_end)?,
             start,
             attributes,
             empty: false,
         };
-        let text = self.text.get(text_start..text_end)?;
-        self.at = text_end + name_length + 3;
+        let text = self.text.get(start + text_start..start + text_end)?;
+        self.at = start + text_end + closing.len();
         Some(Leaf { tag, text })
     }
 

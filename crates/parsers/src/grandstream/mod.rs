@@ -65,7 +65,7 @@ impl<'k> DeviceBuilder<'k> {
     fn keeps(&self, name: &str) -> bool {
         if let Some(number) = pvalue_number(name) {
             self.keep.pvalue(number)
-        } else if is_template(name) {
+        } else if self.template_bytes && is_template(name) {
             // A templated name says nothing about which setting it sets: keep it, as unknown.
             true
         } else {
@@ -81,6 +81,15 @@ impl<'k> DeviceBuilder<'k> {
     fn add(&mut self, name: &str, value: &str, at: impl FnOnce() -> Position, conditional: bool) {
         if self.keeps(name) {
             self.insert(name, value, at(), conditional);
+        } else {
+            self.skip(value);
+        }
+    }
+
+    /// [`DeviceBuilder::add`] for a setting its reader already knows to be P-value `number`.
+    fn add_pvalue(&mut self, number: u32, name: &str, value: &str, at: impl FnOnce() -> Position) {
+        if self.keep.pvalue(number) {
+            self.insert(name, value, at(), false);
         } else {
             self.skip(value);
         }

@@ -60,6 +60,16 @@ fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuild
     }
     loop {
         scanner.skip_misc()?;
+        if let Some(PValue {
+            number,
+            name,
+            value,
+            start,
+        }) = pvalue(scanner)
+        {
+            builder.add_pvalue(number, name, value, || position(scanner, start));
+            continue;
+        }
         if let Some(Leaf { tag, text }) = scanner.leaf() {
             let name = if tag.name == "item" {
                 // An item without its name attribute is an error the DOM path reports.
@@ -90,6 +100,59 @@ fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuild
         }
         parts(scanner, name, builder)?;
     }
+}
+
+/// A v1 setting in its tightest spelling.
+struct PValue<'a> {
+    number: u32,
+    name: &'a str,
+    value: &'a str,
+    start: usize,
+}
+
+/// `<Pnnn>value</Pnnn>`, the spelling of nearly every setting of a v1 file, read with its number
+/// in one pass, without the general element reader; `None`, consuming nothing, for anything
+/// else, which [`Scanner::leaf`] then reads with the same result.
+fn pvalue<'a>(scanner: &mut Scanner<'a>) -> Option<PValue<'a>> {
+    let rest = scanner.rest();
+    let bytes = rest.as_bytes();
+    let digits = bytes.strip_prefix(b"<P")?;
+    let mut number: u32 = 0;
+    let mut digit_count = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        number = number.checked_mul(10)?.checked_add(u32::from(digit))?;
+        digit_count += 1;
+    }
+    let name_end = 2 + digit_count;
+    if digit_count == 0 || bytes.get(name_end) != Some(&b'>') {
+        return None;
+    }
+    let name = rest.get(1..name_end)?;
+    let value_start = name_end + 1;
+    let value_length = bytes
+        .get(value_start..)?
+        .iter()
+        .position(|&byte| byte == b'<' || byte == b'\r')?;
+    let value_end = value_start + value_length;
+    let closing = bytes.get(value_end..value_end + name.len() + 3)?;
+    let [b'<', b'/', closing_name @ .., b'>'] = closing else {
+        return None;
+    };
+    if closing_name != name.as_bytes() {
+        return None;
+    }
+    let start = scanner.at;
+    scanner.at += value_end + closing.len();
+    Some(PValue {
+        number,
+        name,
+        value: rest.get(value_start..value_end)?,
+        start,
+    })
 }
 
 /// `<part name="…">value</part>` children up to `</item>`.
