@@ -26,6 +26,7 @@ pub mod snmp;
 pub mod sweep;
 pub mod tftp;
 pub mod tls;
+pub mod tls_versions;
 
 pub use exposure::{Assessed, assess, judge_intrusive};
 pub use fingerprint::{Fingerprint, FingerprintTable};
