@@ -3,12 +3,14 @@
 //! * [`scope`]: targets (addresses, CIDRs, ranges, host names, files) and the [`Scope`] they must
 //!   lie in; [`Scope::plan`] admits them before any packet exists.
 //! * [`sip`]: the OPTIONS probe and response parsing, with IPv6 hosts bracketed everywhere.
-//! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP probes.
+//! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP and TLS
+//!   probes (the certificate recorded, never trusted).
 //! * [`fingerprint`]: vendor, product, model and firmware from a data table, with a confidence
 //!   that grows with the number of agreeing signals.
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
-//!   [`http`], [`tls`], [`snmp`] and [`tftp`].
+//!   [`http`], [`tls`], [`tls_versions`] (TLS 1.0/1.1 asked with a hand-made ClientHello),
+//!   [`snmp`] and [`tftp`].
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
 //!   logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
@@ -35,4 +37,4 @@ pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;
-pub use sweep::{SipHost, Sweep, SweepConfig, SweepSummary, tcp_sweep, udp_sweep};
+pub use sweep::{SipHost, Sweep, SweepConfig, SweepSummary, tcp_sweep, tls_sweep, udp_sweep};
