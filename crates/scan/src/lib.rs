@@ -30,7 +30,7 @@ pub mod tftp;
 pub mod tls;
 pub mod tls_versions;
 
-pub use exposure::{Assessed, assess, judge_intrusive};
+pub use exposure::{Assessed, assess, judge_intrusive, judge_sip_transports};
 pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};

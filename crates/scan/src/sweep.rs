@@ -742,7 +742,11 @@ pub fn tls_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
     stream_sweep(plan, config, Transport::Tls)
 }
 
-fn stream_sweep(plan: Plan, config: SweepConfig, transport: Transport) -> Result<Sweep, SweepError> {
+fn stream_sweep(
+    plan: Plan,
+    config: SweepConfig,
+    transport: Transport,
+) -> Result<Sweep, SweepError> {
     if config.ports.is_empty() {
         return Err(SweepError::NoPorts);
     }
@@ -880,10 +884,12 @@ async fn stream_probe(
     };
     // Provisional responses (100 Trying) carry no fingerprint worth keeping over silence, but
     // they do prove a SIP stack: keep them.
-    Ok((correlator.probe_of(&response) == Some(seq)).then(|| SipHost {
-        tls,
-        ..SipHost::new(target, target, transport, &response, rtt, 1)
-    }))
+    Ok(
+        (correlator.probe_of(&response) == Some(seq)).then(|| SipHost {
+            tls,
+            ..SipHost::new(target, target, transport, &response, rtt, 1)
+        }),
+    )
 }
 
 /// Sends `request` and reads one response (at most 64 KiB: a scanner needs no more), with
@@ -913,7 +919,9 @@ async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     let message = complete_message_len(&buffer)
         .and_then(|len| buffer.get(..len))
         .unwrap_or(&buffer);
-    Response::parse(message).ok().map(|response| (response, rtt))
+    Response::parse(message)
+        .ok()
+        .map(|response| (response, rtt))
 }
 
 #[cfg(test)]

@@ -186,9 +186,7 @@ pub fn read_answer(bytes: &[u8]) -> Option<VersionAnswer> {
             )
         }
         // alert: level, description.
-        21 => rest
-            .get(5)
-            .map(|&alert| VersionAnswer::Refused { alert }),
+        21 => rest.get(5).map(|&alert| VersionAnswer::Refused { alert }),
         _ => Some(VersionAnswer::NotTls),
     }
 }
@@ -286,12 +284,20 @@ mod tests {
             read_answer(&[21, 3, 3, 0, 2, 2, 70]),
             Some(VersionAnswer::Refused { alert: 70 })
         );
-        assert_eq!(read_answer(b"HTTP/1.1 400 Bad Request"), Some(VersionAnswer::NotTls));
+        assert_eq!(
+            read_answer(b"HTTP/1.1 400 Bad Request"),
+            Some(VersionAnswer::NotTls)
+        );
         assert_eq!(
             read_answer(&[22, 3, 1, 0, 80, 2, 0, 0, 76, 9, 9]),
             Some(VersionAnswer::NotTls)
         );
-        for partial in [&[][..], &[22, 3, 1, 0], &[22, 3, 1, 0, 80, 2, 0, 0, 76, 3], &[21, 3]] {
+        for partial in [
+            &[][..],
+            &[22, 3, 1, 0],
+            &[22, 3, 1, 0, 80, 2, 0, 0, 76, 3],
+            &[21, 3],
+        ] {
             assert_eq!(read_answer(partial), None, "{partial:?}");
         }
     }

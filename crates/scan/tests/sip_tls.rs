@@ -13,8 +13,7 @@ use std::time::Duration;
 use support::{Kamailio, kamailio_version, skip_requested};
 use voipguard_scan::tls_versions::{TlsVersion, VersionAnswer};
 use voipguard_scan::{
-    FingerprintTable, Plan, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport,
-    tls_sweep,
+    FingerprintTable, Plan, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport, tls_sweep,
 };
 
 fn socket(text: &str) -> SocketAddr {
@@ -68,7 +67,9 @@ fn tools() -> Option<String> {
 fn kamailio_cert(dir: &Path, common_name: &str) -> (PathBuf, PathBuf) {
     let (key, cert) = (dir.join("kamailio.key"), dir.join("kamailio.pem"));
     let output = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
         .arg("-subj")
         .arg(format!(
             "/O=kamailio/OU=Self-signed certificate for kamailio/CN={common_name}"
