@@ -5,6 +5,8 @@
 //! * [`sip`]: the OPTIONS probe and response parsing, with IPv6 hosts bracketed everywhere.
 //! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP and TLS
 //!   probes (the certificate recorded, never trusted).
+//! * [`accounts`]: the per-account SIP ports of multi-account phones (UDP/TCP 5060, 5062, …;
+//!   TLS 5061, 5063, …), probed on the hosts that answered.
 //! * [`fingerprint`]: vendor, product, model and firmware from a data table, with a confidence
 //!   that grows with the number of agreeing signals.
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
@@ -16,6 +18,7 @@
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;

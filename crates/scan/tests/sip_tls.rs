@@ -1,6 +1,7 @@
 //! SIP over TLS against a real Kamailio (its TLS module) on loopback: OPTIONS answered over
 //! TLS, the self-signed certificate recorded and used as a fingerprint signal, and the TLS
-//! versions the server accepts (TLS 1.2+ only, or TLS 1.0 and 1.1 too). Only 127.0.0.100-107
+//! versions the server accepts (TLS 1.2+ only, or TLS 1.0 and 1.1 too); the per-account ports
+//! (UDP 5062, TLS 5063, …) followed up on a host that answered on 5060. Only 127.0.0.100-107
 //! are addressed. Needs `apt-get install -y kamailio kamailio-tls-modules openssl`.
 
 mod support;
@@ -11,9 +12,12 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::{Kamailio, kamailio_version, skip_requested};
+use voipguard_model::{Status, Vendor};
+use voipguard_scan::accounts::{DEFAULT_ACCOUNTS, account_follow_ups};
 use voipguard_scan::tls_versions::{TlsVersion, VersionAnswer};
 use voipguard_scan::{
-    FingerprintTable, Plan, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport, tls_sweep,
+    FingerprintTable, Plan, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport,
+    judge_sip_transports, tcp_sweep, tls_sweep, udp_sweep,
 };
 
 fn socket(text: &str) -> SocketAddr {
@@ -27,9 +31,14 @@ fn plan(targets: &str) -> Plan {
 }
 
 fn sweep(plan: Plan, ports: &[u16]) -> (Vec<SipHost>, SweepSummary) {
+    sweep_over(Transport::Tls, plan, ports)
+}
+
+fn sweep_over(transport: Transport, plan: Plan, ports: &[u16]) -> (Vec<SipHost>, SweepSummary) {
     let config = SweepConfig {
         ports: ports.to_vec(),
         rate: 1_000,
+        t1: Duration::from_millis(100),
         tcp_timeout: Duration::from_secs(2),
         ..SweepConfig::default()
     };
@@ -39,7 +48,12 @@ fn sweep(plan: Plan, ports: &[u16]) -> (Vec<SipHost>, SweepSummary) {
         .build()
         .unwrap_or_else(|err| panic!("runtime: {err}"))
         .block_on(async move {
-            let mut sweep = tls_sweep(plan, config).unwrap_or_else(|err| panic!("{err}"));
+            let started = match transport {
+                Transport::Udp => udp_sweep(plan, config),
+                Transport::Tcp => tcp_sweep(plan, config),
+                Transport::Tls => tls_sweep(plan, config),
+            };
+            let mut sweep = started.unwrap_or_else(|err| panic!("{err}"));
             let mut hosts = Vec::new();
             while let Some(host) = sweep.hosts.recv().await {
                 hosts.push(host);
@@ -189,4 +203,89 @@ fn a_sip_tls_server_that_still_accepts_tls_1_0_and_1_1_is_seen() {
         tls.accepted_legacy(),
         [TlsVersion::Tls10, TlsVersion::Tls11]
     );
+}
+
+#[test]
+fn account_ports_are_followed_up_on_the_host_that_answered() {
+    let Some(_version) = tools() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+    let (key, cert) = kamailio_cert(dir.path(), "127.0.0.105");
+    // A two-account phone: account 1 over UDP (5060), account 2 over UDP (5062) and TLS (5063).
+    let Some(_kamailio) = Kamailio::start_tls(
+        &[
+            "udp:127.0.0.105:5060",
+            "udp:127.0.0.105:5062",
+            "tls:127.0.0.105:5063",
+        ],
+        Some(socket("127.0.0.105:5060")),
+        (&key, &cert),
+        "TLSv1.2+",
+        "DEFAULT",
+    ) else {
+        return;
+    };
+    let plan = plan("127.0.0.104-106");
+    let (first, summary) = sweep_over(Transport::Udp, plan.clone(), &[5060]);
+    assert_eq!(
+        first.iter().map(|h| h.target).collect::<Vec<_>>(),
+        [socket("127.0.0.105:5060")],
+        "{summary:?}"
+    );
+    let follow_ups = account_follow_ups(
+        &plan,
+        first.iter().map(|host| host.target.ip()),
+        &[(Transport::Udp, vec![5060])],
+        DEFAULT_ACCOUNTS,
+    );
+    let mut answers = first.clone();
+    for follow_up in follow_ups {
+        assert_eq!(follow_up.plan.len(), 1, "only the host that answered");
+        let (found, _) = sweep_over(follow_up.transport, follow_up.plan, &follow_up.ports);
+        answers.extend(found);
+    }
+    assert_eq!(
+        answers
+            .iter()
+            .map(|h| (h.target, h.transport))
+            .collect::<Vec<_>>(),
+        [
+            (socket("127.0.0.105:5060"), Transport::Udp),
+            (socket("127.0.0.105:5062"), Transport::Udp),
+            (socket("127.0.0.105:5063"), Transport::Tls),
+        ]
+    );
+
+    // Judged as the Grandstream phone it stands in for: clear-text accounts fail GS-SIP-TLS.
+    let catalogue = voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"));
+    let all: Vec<&SipHost> = answers.iter().collect();
+    let finding = judge_sip_transports(Vendor::Grandstream, &all, catalogue)
+        .unwrap_or_else(|| panic!("no GS-SIP-TLS"));
+    assert_eq!(finding.status, Status::Fail);
+    assert_eq!(
+        finding.message,
+        "SIP answers in clear text at sip://127.0.0.105:5060/udp, sip://127.0.0.105:5062/udp: an account listens without TLS"
+    );
+    assert!(
+        finding.evidence.iter().any(|e| e.setting == "certificate"
+            && e.value.starts_with("subject O=kamailio")
+            && e.value.ends_with("(self-signed)")),
+        "{:?}",
+        finding.evidence
+    );
+    let tls_only: Vec<&SipHost> = answers
+        .iter()
+        .filter(|h| h.transport == Transport::Tls)
+        .collect();
+    let passed = judge_sip_transports(Vendor::Grandstream, &tls_only, catalogue)
+        .unwrap_or_else(|| panic!("no GS-SIP-TLS"));
+    assert_eq!(
+        (passed.status, passed.message.as_str()),
+        (
+            Status::Pass,
+            "SIP answers over TLS only (sip://127.0.0.105:5063/tls) on the probed ports"
+        )
+    );
+    assert!(judge_sip_transports(Vendor::Snom, &all, catalogue).is_none());
 }
