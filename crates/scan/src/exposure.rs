@@ -6,7 +6,8 @@
 //! out). Only the controls of that vendor are judged; a host of unknown make only gets
 //! NET-PUBLIC (and a finding for any provisioning file it leaks). A control the wire cannot
 //! decide is `unknown`, never `pass`; evidence names `scheme://address:port` and what the
-//! service said (banner, `Server`, title, certificate), never a secret.
+//! service said (banner, `Server`, title, certificate, TLS 1.0/1.1 acceptance), never a secret.
+//! [`judge_sip_transports`] decides GS-SIP-TLS from the SIP answers themselves.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
