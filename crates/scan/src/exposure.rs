@@ -6,7 +6,8 @@
 //! out). Only the controls of that vendor are judged; a host of unknown make only gets
 //! NET-PUBLIC (and a finding for any provisioning file it leaks). A control the wire cannot
 //! decide is `unknown`, never `pass`; evidence names `scheme://address:port` and what the
-//! service said (banner, `Server`, title, certificate), never a secret.
+//! service said (banner, `Server`, title, certificate, TLS 1.0/1.1 acceptance), never a secret.
+//! [`judge_sip_transports`] decides GS-SIP-TLS from the SIP answers themselves.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -20,6 +21,9 @@ use crate::intrusive::enumerate::{Enumeration, Verdict};
 use crate::intrusive::{Answer, CallOutcome, CallTest, HostChecks};
 use crate::scope::NON_PUBLIC;
 use crate::services::{Found, HostServices, Service, ServiceResult};
+use crate::sip::Transport;
+use crate::sweep::SipHost;
+use crate::tls::TlsInfo;
 
 /// A host as a device, with the findings the scan could reach.
 #[derive(Debug, Clone)]
@@ -342,6 +346,123 @@ fn judge_call(
     finding(catalogue, id, status, message, evidence)
 }
 
+/// What a TLS handshake showed, as (setting, value) evidence: the leaf certificate and, when
+/// probed, the legacy versions the server accepted.
+fn tls_evidence(tls: &TlsInfo) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(leaf) = tls.leaf() {
+        let mut notes = Vec::new();
+        if leaf.self_signed {
+            notes.push("self-signed");
+        }
+        if leaf.expired {
+            notes.push("expired");
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
+        };
+        out.push((
+            "certificate",
+            format!(
+                "subject {}, issuer {}, not after {}{notes}",
+                leaf.subject, leaf.issuer, leaf.not_after
+            ),
+        ));
+    }
+    if !tls.versions.is_empty() {
+        let value = legacy_note(tls)
+            .unwrap_or_else(|| "refuses TLS 1.0 and TLS 1.1 (hand-made ClientHellos)".to_string());
+        out.push(("protocol versions", value));
+    }
+    out
+}
+
+/// "still accepts TLS 1.0, TLS 1.1 …" when the server accepted a deprecated version.
+fn legacy_note(tls: &TlsInfo) -> Option<String> {
+    let legacy = tls.accepted_legacy();
+    (!legacy.is_empty()).then(|| {
+        let names: Vec<&str> = legacy.iter().map(|version| version.name()).collect();
+        format!(
+            "still accepts {} (deprecated by RFC 8996)",
+            names.join(", ")
+        )
+    })
+}
+
+/// GS-SIP-TLS from the SIP answers of one host of `vendor` (as [`assess`] identified it),
+/// for Grandstream phones only: an answer over UDP or TCP means an account listens without
+/// TLS (each account listens on its own port with its own transport), so it fails; answers
+/// over TLS only pass, on the ports probed. A SIP-TLS port that still accepts TLS 1.0 or 1.1
+/// is named in the message and evidence: no control covers TLS versions, this is the SIP-TLS
+/// one.
+pub fn judge_sip_transports(
+    vendor: Vendor,
+    answers: &[&SipHost],
+    catalogue: &'static Catalogue,
+) -> Option<Finding> {
+    if vendor != Vendor::Grandstream || answers.is_empty() {
+        return None;
+    }
+    let place = |host: &SipHost| format!("sip://{}/{}", host.target, host.transport);
+    let mut evidence = Vec::new();
+    for host in answers {
+        let file = Arc::new(PathBuf::from(place(host)));
+        let item = |setting: &str, value: String| Evidence {
+            file: Some(Arc::clone(&file)),
+            line: None,
+            column: None,
+            setting: setting.to_string(),
+            value,
+            default: false,
+        };
+        evidence.push(item("OPTIONS", format!("{} {}", host.status, host.reason)));
+        if let Some(tls) = &host.tls {
+            evidence.extend(
+                tls_evidence(tls)
+                    .into_iter()
+                    .map(|(setting, value)| item(setting, value)),
+            );
+        }
+    }
+    let (clear, tls): (Vec<&SipHost>, Vec<&SipHost>) = answers
+        .iter()
+        .copied()
+        .partition(|host| host.transport != Transport::Tls);
+    let places = |hosts: &[&SipHost]| {
+        hosts
+            .iter()
+            .map(|host| place(host))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let legacy: String = tls
+        .iter()
+        .filter_map(|host| {
+            legacy_note(host.tls.as_ref()?).map(|note| format!("; {} {note}", place(host)))
+        })
+        .collect();
+    let (status, message) = if clear.is_empty() {
+        (
+            Status::Pass,
+            format!(
+                "SIP answers over TLS only ({}) on the probed ports{legacy}",
+                places(&tls)
+            ),
+        )
+    } else {
+        (
+            Status::Fail,
+            format!(
+                "SIP answers in clear text at {}: an account listens without TLS{legacy}",
+                places(&clear)
+            ),
+        )
+    };
+    finding(catalogue, "GS-SIP-TLS", status, message, evidence)
+}
+
 struct Judge<'a> {
     host: &'a HostServices,
     catalogue: &'static Catalogue,
@@ -392,26 +513,12 @@ impl Judge<'_> {
                         }
                     }
                 }
-                if let Some(leaf) = tls.as_ref().and_then(|tls| tls.leaf()) {
-                    let mut notes = Vec::new();
-                    if leaf.self_signed {
-                        notes.push("self-signed");
-                    }
-                    if leaf.expired {
-                        notes.push("expired");
-                    }
-                    let notes = if notes.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", notes.join(", "))
-                    };
-                    out.push(item(
-                        "certificate",
-                        format!(
-                            "subject {}, issuer {}, not after {}{notes}",
-                            leaf.subject, leaf.issuer, leaf.not_after
-                        ),
-                    ));
+                if let Some(tls) = tls {
+                    out.extend(
+                        tls_evidence(tls)
+                            .into_iter()
+                            .map(|(setting, value)| item(setting, value)),
+                    );
                 }
             }
             Found::Snmp {
@@ -489,11 +596,19 @@ impl Judge<'_> {
             );
         }
         if !tls.is_empty() && self.host.probed(Service::Http, 80) {
+            // No control is about TLS versions: the HTTPS one carries the observation.
+            let legacy: String = tls
+                .iter()
+                .filter_map(|result| {
+                    legacy_note(result.tls()?)
+                        .map(|note| format!("; {} {note}", self.place(result)))
+                })
+                .collect();
             return self.finding(
                 id,
                 Status::Pass,
                 format!(
-                    "web UI answers over HTTPS only ({}); no plain HTTP page on the probed ports",
+                    "web UI answers over HTTPS only ({}); no plain HTTP page on the probed ports{legacy}",
                     self.places(&tls)
                 ),
                 self.evidence_of(&tls),

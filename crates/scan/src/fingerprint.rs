@@ -1,7 +1,7 @@
 //! Which vendor and product answered, from a data table (`fingerprints.toml`, embedded).
 //!
 //! Each entry lists signals (Server/User-Agent templates, To-tag shapes, digest realms, vendor
-//! headers, Allow methods, reason phrases); a host's confidence for an entry combines the weights
+//! headers, Allow methods, reason phrases, words in a SIP-TLS certificate's subject or issuer); a host's confidence for an entry combines the weights
 //! of the signals that match, so two agreeing signals beat one. Templates are a small
 //! regex-free language (see the table's header comment) so the table stays readable data.
 
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::sweep::SipHost;
+use crate::tls::TlsInfo;
 
 const EMBEDDED: &str = include_str!("../fingerprints.toml");
 
@@ -52,7 +53,8 @@ pub struct Fingerprint {
     pub platform: Option<String>,
     /// 0 to 1.
     pub confidence: f64,
-    /// The signals that matched (`agent`, `to_tag`, `realm`, `headers`, `allow`, `reason`).
+    /// The signals that matched (`agent`, `to_tag`, `realm`, `headers`, `allow`, `reason`,
+    /// `certificate`).
     pub signals: Vec<&'static str>,
 }
 
@@ -72,6 +74,13 @@ struct Weights {
     headers: f64,
     allow: f64,
     reason: f64,
+    #[serde(default = "default_certificate_weight")]
+    certificate: f64,
+}
+
+/// A table written before the certificate signal existed still weighs it.
+fn default_certificate_weight() -> f64 {
+    0.4
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +100,8 @@ struct EntryFile {
     allow: Vec<String>,
     #[serde(default)]
     reason: Vec<String>,
+    #[serde(default)]
+    certificate: Vec<String>,
     #[serde(default)]
     model_prefix: String,
 }
@@ -342,6 +353,7 @@ struct Entry {
     headers: Vec<String>,
     allow: Vec<String>,
     reason: Vec<String>,
+    certificate: Vec<String>,
     model_prefix: String,
 }
 
@@ -396,6 +408,11 @@ impl FingerprintTable {
                         .reason
                         .iter()
                         .map(|r| r.to_ascii_lowercase())
+                        .collect(),
+                    certificate: entry
+                        .certificate
+                        .iter()
+                        .map(|c| c.to_ascii_lowercase())
                         .collect(),
                     model_prefix: entry.model_prefix,
                     vendor: entry.vendor,
@@ -486,6 +503,16 @@ impl FingerprintTable {
         if entry.reason.contains(&host.reason.to_ascii_lowercase()) {
             signals.push(("reason", w.reason));
         }
+        if let Some(leaf) = host.tls.as_ref().and_then(TlsInfo::leaf) {
+            let names = format!("{} {}", leaf.subject, leaf.issuer).to_ascii_lowercase();
+            if entry
+                .certificate
+                .iter()
+                .any(|needle| names.contains(needle.as_str()))
+            {
+                signals.push(("certificate", w.certificate));
+            }
+        }
         if signals.is_empty() {
             return None;
         }
@@ -537,6 +564,7 @@ mod tests {
             to_tag: None,
             realm: None,
             header_names: Vec::new(),
+            tls: None,
             rtt: Duration::from_millis(1),
             transmissions: 1,
         }
@@ -830,6 +858,55 @@ mod tests {
                 found.signals.as_slice()
             ),
             ("Grandstream", "UCM IP PBX", ["headers"].as_slice())
+        );
+    }
+
+    #[test]
+    fn certificate_subject_is_a_signal() {
+        let leaf = |subject: &str, issuer: &str| crate::tls::CertificateInfo {
+            subject: subject.to_string(),
+            issuer: issuer.to_string(),
+            not_after: "2030-01-01T00:00:00Z".to_string(),
+            expired: false,
+            self_signed: subject == issuer,
+            key_bits: Some(2048),
+        };
+        let with_cert = |agent: Option<&str>, subject: &str, issuer: &str| {
+            let mut sent = host(agent, None);
+            sent.transport = Transport::Tls;
+            sent.tls = Some(TlsInfo {
+                protocol: "TLSv1_3".to_string(),
+                chain: vec![leaf(subject, issuer)],
+                versions: Vec::new(),
+            });
+            sent
+        };
+        let kamailio_cert = "O=kamailio, OU=Self-signed certificate for kamailio, CN=sip.lab";
+        let silent = identify(&with_cert(None, kamailio_cert, kamailio_cert));
+        assert_eq!(
+            (silent.vendor.as_str(), silent.signals.as_slice()),
+            ("Kamailio", ["certificate"].as_slice())
+        );
+        assert_eq!(silent.confidence, 0.4);
+        let agreeing = identify(&with_cert(
+            Some("kamailio (5.6.3 (x86_64/linux))"),
+            kamailio_cert,
+            kamailio_cert,
+        ));
+        assert_eq!(agreeing.signals, ["agent", "certificate"]);
+        assert!(agreeing.confidence > 0.8, "{agreeing:?}");
+        // The issuer counts too: a phone whose certificate the maker signed.
+        let phone = identify(&with_cert(
+            None,
+            "CN=000b828c8f97",
+            "O=Grandstream Networks, CN=Grandstream Device CA",
+        ));
+        assert_eq!(phone.vendor, "Grandstream");
+        // An operator's own certificate names no maker.
+        assert!(
+            table()
+                .identify(&with_cert(None, "CN=pbx.example.org", "CN=Example Root CA"))
+                .is_none()
         );
     }
 

@@ -3,17 +3,22 @@
 //! * [`scope`]: targets (addresses, CIDRs, ranges, host names, files) and the [`Scope`] they must
 //!   lie in; [`Scope::plan`] admits them before any packet exists.
 //! * [`sip`]: the OPTIONS probe and response parsing, with IPv6 hosts bracketed everywhere.
-//! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP probes.
+//! * [`sweep`]: the paced, retransmitting UDP sweep over one socket per family, and TCP and TLS
+//!   probes (the certificate recorded, never trusted).
+//! * [`accounts`]: the per-account SIP ports of multi-account phones (UDP/TCP 5060, 5062, …;
+//!   TLS 5061, 5063, …), probed on the hosts that answered.
 //! * [`fingerprint`]: vendor, product, model and firmware from a data table, with a confidence
 //!   that grows with the number of agreeing signals.
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
-//!   [`http`], [`tls`], [`snmp`] and [`tftp`].
+//!   [`http`], [`tls`], [`tls_versions`] (TLS 1.0/1.1 asked with a hand-made ClientHello),
+//!   [`snmp`] and [`tftp`].
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
 //!   logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
@@ -26,12 +31,13 @@ pub mod snmp;
 pub mod sweep;
 pub mod tftp;
 pub mod tls;
+pub mod tls_versions;
 
-pub use exposure::{Assessed, assess, judge_intrusive};
+pub use exposure::{Assessed, assess, judge_intrusive, judge_sip_transports};
 pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;
-pub use sweep::{SipHost, Sweep, SweepConfig, SweepSummary, tcp_sweep, udp_sweep};
+pub use sweep::{SipHost, Sweep, SweepConfig, SweepSummary, tcp_sweep, tls_sweep, udp_sweep};

@@ -420,6 +420,26 @@ impl Plan {
         self.ranges.iter().map(AddrRange::len).sum()
     }
 
+    /// The part of this plan at `addresses` (a follow-up on the hosts that answered): an
+    /// address this plan did not admit is left out, so the result is still admitted.
+    pub fn only(&self, addresses: impl IntoIterator<Item = IpAddr>) -> Plan {
+        let mut kept: Vec<IpAddr> = addresses
+            .into_iter()
+            .filter(|address| self.contains(*address))
+            .collect();
+        kept.sort_by_key(|address| (address.is_ipv6(), to_u128(*address)));
+        kept.dedup();
+        Plan {
+            ranges: kept
+                .into_iter()
+                .map(|address| AddrRange {
+                    first: address,
+                    last: address,
+                })
+                .collect(),
+        }
+    }
+
     /// True when no address was admitted.
     pub fn is_empty(&self) -> bool {
         self.ranges.is_empty()
@@ -604,6 +624,24 @@ mod tests {
             Scope::parse(&["10.0.0.0/40"], false),
             Err(ScopeError::BadScope { .. })
         ));
+    }
+
+    #[test]
+    fn a_follow_up_plan_keeps_only_admitted_addresses() {
+        let plan = scope(&["10.0.0.0/24"])
+            .plan(&[target("10.0.0.1-10.0.0.20")])
+            .unwrap_or_else(|err| panic!("{err}"));
+        let follow_up = plan.only([
+            ip("10.0.0.9"),
+            ip("10.0.0.3"),
+            ip("10.0.0.99"),
+            ip("10.0.0.3"),
+        ]);
+        assert_eq!(
+            follow_up.addresses().collect::<Vec<_>>(),
+            [ip("10.0.0.3"), ip("10.0.0.9")]
+        );
+        assert!(plan.only([]).is_empty());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! Every host of a [`Plan`] gets, concurrently and each under a timeout: a TCP connection and
 //! banner read for SSH, Telnet, FTP and the Asterisk Manager Interface; `GET /` over HTTP and
-//! over TLS for web UIs (ScopTEL's GUI on 5555 and Allworx's admin page on 8080 included, and
+//! over TLS for web UIs (a TLS port is also asked whether it accepts TLS 1.0 and 1.1) (ScopTEL's GUI on 5555 and Allworx's admin page on 8080 included, and
 //! TR-069's connection-request port 7547); an SNMP `GetRequest` for `sysDescr.0` with the factory
 //! communities. Then, with the MAC addresses learned on the way (operator hints, the pages
 //! themselves, the kernel's neighbour table), TFTP read requests for the provisioning files a
@@ -25,6 +25,7 @@ use crate::snmp::{self, SnmpVersion};
 use crate::sweep::DEFAULT_USER_AGENT;
 use crate::tftp::{self, TftpAnswer};
 use crate::tls::{self, TlsInfo};
+use crate::tls_versions;
 
 /// A service the scan looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -528,10 +529,11 @@ async fn web_tls(target: SocketAddr, config: &ServiceConfig) -> Option<Found> {
 }
 
 async fn web_tls_on(tcp: TcpStream, target: SocketAddr, config: &ServiceConfig) -> Option<Found> {
-    let (mut stream, info) = tokio::time::timeout(config.timeout, tls::handshake(tcp, target.ip()))
-        .await
-        .ok()?
-        .ok()?;
+    let (mut stream, mut info) =
+        tokio::time::timeout(config.timeout, tls::handshake(tcp, target.ip()))
+            .await
+            .ok()?
+            .ok()?;
     let http = tokio::time::timeout(
         config.timeout,
         http::exchange(&mut stream, &host_header(target), &config.user_agent),
@@ -540,6 +542,8 @@ async fn web_tls_on(tcp: TcpStream, target: SocketAddr, config: &ServiceConfig) 
     .ok()
     .and_then(Result::ok)
     .flatten();
+    drop(stream);
+    info.versions = tls_versions::probe_legacy(target, config.timeout).await;
     Some(Found::Web {
         tls: Some(info),
         http,

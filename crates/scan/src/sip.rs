@@ -20,6 +20,8 @@ pub enum Transport {
     Udp,
     /// One connection per probe.
     Tcp,
+    /// One TLS connection per probe; the certificate is recorded, never trusted.
+    Tls,
 }
 
 impl Transport {
@@ -28,6 +30,7 @@ impl Transport {
         match self {
             Self::Udp => "UDP",
             Self::Tcp => "TCP",
+            Self::Tls => "TLS",
         }
     }
 }
@@ -37,6 +40,7 @@ impl std::fmt::Display for Transport {
         f.write_str(match self {
             Self::Udp => "udp",
             Self::Tcp => "tcp",
+            Self::Tls => "tls",
         })
     }
 }
@@ -142,6 +146,7 @@ impl OptionsRequest<'_> {
         let uri_transport = match self.transport {
             Transport::Udp => "",
             Transport::Tcp => ";transport=tcp",
+            Transport::Tls => ";transport=tls",
         };
         let user_agent: String = self
             .user_agent

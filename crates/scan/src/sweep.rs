@@ -11,8 +11,9 @@
 //!   starting at T1 and adapting to the measured round-trip time) and gives them up after the
 //!   full last interval; it streams each answered probe out as a [`SipHost`].
 //!
-//! TCP ([`tcp_sweep`]) opens one connection per address and port, a bounded number at a time,
-//! sends one OPTIONS and reads one response. TLS is not probed yet.
+//! TCP ([`tcp_sweep`]) and TLS ([`tls_sweep`]) open one connection per address and port, a
+//! bounded number at a time (`max_connections`, so a /16 never exhausts file descriptors),
+//! send one OPTIONS and read one response.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -24,13 +25,15 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use thiserror::Error;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::scope::Plan;
 use crate::sip::{Correlator, OptionsRequest, Response, Transport, complete_message_len};
+use crate::tls::{self, TlsInfo};
+use crate::tls_versions;
 
 /// How a sweep behaves on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +50,11 @@ pub struct SweepConfig {
     /// The shortest first retransmission interval. Retransmissions start at T1 and follow the
     /// measured round-trip time once hosts answer (never below this, never above T1).
     pub min_retransmit_interval: Duration,
-    /// Probes in flight at most (UDP), connections open at most (TCP).
+    /// UDP probes in flight at most.
     pub max_outstanding: usize,
-    /// TCP: time for connecting, and again for the response.
+    /// TCP and TLS connections open at most: each is a file descriptor.
+    pub max_connections: usize,
+    /// TCP and TLS: time for connecting, the handshake, and again for the response.
     pub tcp_timeout: Duration,
     /// The User-Agent the scanner announces.
     pub user_agent: String,
@@ -67,6 +72,7 @@ impl Default for SweepConfig {
             retransmissions: 2,
             min_retransmit_interval: Duration::from_millis(50),
             max_outstanding: 100_000,
+            max_connections: 256,
             tcp_timeout: Duration::from_secs(2),
             user_agent: DEFAULT_USER_AGENT.to_string(),
         }
@@ -141,6 +147,9 @@ pub struct SipHost {
     pub realm: Option<String>,
     /// Every header name present (lower-case), for vendor-specific markers.
     pub header_names: Vec<String>,
+    /// TLS: the certificate chain presented and the legacy versions accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
     /// Round-trip time, from the transmission the response followed.
     #[serde(serialize_with = "serialize_millis")]
     pub rtt: Duration,
@@ -182,6 +191,7 @@ impl SipHost {
             to_tag: response.to_tag().map(str::to_string),
             realm: response.realm().map(str::to_string),
             header_names: response.header_names().map(str::to_string).collect(),
+            tls: None,
             rtt,
             transmissions,
         }
@@ -719,8 +729,24 @@ impl Scheduler {
 }
 
 /// Starts a TCP sweep: one connection per admitted address and port (at most
-/// `max_outstanding` open, `rate` new ones per second), one OPTIONS, one response.
+/// `max_connections` open, `rate` new ones per second), one OPTIONS, one response.
 pub fn tcp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
+    stream_sweep(plan, config, Transport::Tcp)
+}
+
+/// Starts a TLS sweep: as [`tcp_sweep`], with a TLS handshake before the OPTIONS. The
+/// certificate chain is recorded whatever it is (never trusted: nothing sent needs
+/// protecting), and every host that answered is asked whether it also accepts TLS 1.0 or 1.1
+/// ([`crate::tls_versions`]); both land in [`SipHost::tls`].
+pub fn tls_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
+    stream_sweep(plan, config, Transport::Tls)
+}
+
+fn stream_sweep(
+    plan: Plan,
+    config: SweepConfig,
+    transport: Transport,
+) -> Result<Sweep, SweepError> {
     if config.ports.is_empty() {
         return Err(SweepError::NoPorts);
     }
@@ -764,7 +790,7 @@ pub fn tcp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
             }
         };
         for (seq, target) in (0_u64..).zip(targets(plan, config.ports.clone())) {
-            while running.len() >= config.max_outstanding.max(1) {
+            while running.len() >= config.max_connections.max(1) {
                 if let Some(Ok(outcome)) = running.join_next().await
                     && let Some(host) = record(outcome, &mut summary)
                     && host_tx.send(host).await.is_err()
@@ -774,7 +800,13 @@ pub fn tcp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
             }
             pace.tick().await;
             summary.transmissions += 1;
-            running.spawn(tcp_probe(target, Arc::clone(&config), correlator, seq));
+            running.spawn(stream_probe(
+                target,
+                Arc::clone(&config),
+                correlator,
+                seq,
+                transport,
+            ));
         }
         while let Some(joined) = running.join_next().await {
             if let Ok(outcome) = joined
@@ -794,16 +826,18 @@ pub fn tcp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
     })
 }
 
-/// `Ok(None)`: nothing SIP there (refused, timed out, or not a response to our probe).
-/// `Err`: the connection attempt itself failed for a reason worth reporting (no route…).
-async fn tcp_probe(
+/// `Ok(None)`: nothing SIP there (refused, timed out, no TLS handshake, or not a response to
+/// our probe). `Err`: the connection attempt itself failed for a reason worth reporting (no
+/// route…).
+async fn stream_probe(
     target: SocketAddr,
     config: Arc<SweepConfig>,
     correlator: Correlator,
     seq: u64,
+    transport: Transport,
 ) -> Result<Option<SipHost>, String> {
     let connect = tokio::time::timeout(config.tcp_timeout, TcpStream::connect(target)).await;
-    let mut stream = match connect {
+    let stream = match connect {
         Err(_) => return Ok(None),
         Ok(Err(err))
             if matches!(
@@ -822,20 +856,54 @@ async fn tcp_probe(
     let request = OptionsRequest {
         target,
         local,
-        transport: Transport::Tcp,
+        transport,
         user_agent: &config.user_agent,
         correlator,
         seq,
     }
     .render();
-    let sent = Instant::now();
-    if stream.write_all(request.as_bytes()).await.is_err() {
+    let answer = if transport == Transport::Tls {
+        let handshake =
+            tokio::time::timeout(config.tcp_timeout, tls::handshake(stream, target.ip())).await;
+        let Ok(Ok((mut stream, mut info))) = handshake else {
+            return Ok(None);
+        };
+        let answer = exchange(&mut stream, &request, config.tcp_timeout).await;
+        if answer.is_some() {
+            info.versions = tls_versions::probe_legacy(target, config.tcp_timeout).await;
+        }
+        answer.map(|answer| (answer, Some(info)))
+    } else {
+        let mut stream = stream;
+        exchange(&mut stream, &request, config.tcp_timeout)
+            .await
+            .map(|answer| (answer, None))
+    };
+    let Some(((response, rtt), tls)) = answer else {
         return Ok(None);
-    }
+    };
+    // Provisional responses (100 Trying) carry no fingerprint worth keeping over silence, but
+    // they do prove a SIP stack: keep them.
+    Ok(
+        (correlator.probe_of(&response) == Some(seq)).then(|| SipHost {
+            tls,
+            ..SipHost::new(target, target, transport, &response, rtt, 1)
+        }),
+    )
+}
+
+/// Sends `request` and reads one response (at most 64 KiB: a scanner needs no more), with
+/// the time it took.
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    request: &str,
+    timeout: Duration,
+) -> Option<(Response, Duration)> {
+    let sent = Instant::now();
+    stream.write_all(request.as_bytes()).await.ok()?;
     let mut buffer = Vec::with_capacity(2048);
-    let read = tokio::time::timeout(config.tcp_timeout, async {
+    let read = tokio::time::timeout(timeout, async {
         let mut chunk = [0_u8; 4096];
-        // A response larger than 64 KiB is not one a scanner needs to read whole.
         while complete_message_len(&buffer).is_none() && buffer.len() < 65_536 {
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
@@ -846,18 +914,14 @@ async fn tcp_probe(
     .await;
     let rtt = sent.elapsed();
     if read.is_err() && buffer.is_empty() {
-        return Ok(None);
+        return None;
     }
     let message = complete_message_len(&buffer)
         .and_then(|len| buffer.get(..len))
         .unwrap_or(&buffer);
-    let Ok(response) = Response::parse(message) else {
-        return Ok(None);
-    };
-    // Provisional responses (100 Trying) carry no fingerprint worth keeping over silence, but
-    // they do prove a SIP stack: keep them.
-    Ok((correlator.probe_of(&response) == Some(seq))
-        .then(|| SipHost::new(target, target, Transport::Tcp, &response, rtt, 1)))
+    Response::parse(message)
+        .ok()
+        .map(|response| (response, rtt))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! TLS: a handshake that accepts any certificate but keeps the chain, so the scan can say what
 //! the server presents (subject, issuer, expiry, self-signed, key size) instead of refusing it.
 //!
-//! rustls speaks TLS 1.2 and 1.3 only; whether a server also accepts TLS 1.0/1.1 needs a
-//! hand-made ClientHello and is not probed here.
+//! rustls speaks TLS 1.2 and 1.3 only; whether a server also accepts TLS 1.0/1.1 is asked with
+//! a hand-made ClientHello ([`crate::tls_versions`]) and recorded in [`TlsInfo::versions`].
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -18,6 +18,8 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
+
+use crate::tls_versions::{TlsVersion, VersionProbe, accepted_legacy};
 
 /// A certificate as the server presented it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,12 +46,21 @@ pub struct TlsInfo {
     pub protocol: String,
     /// The chain, leaf first; a certificate that does not parse is left out.
     pub chain: Vec<CertificateInfo>,
+    /// TLS 1.0 and 1.1 offered in hand-made ClientHellos, and the answers; empty when not
+    /// probed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionProbe>,
 }
 
 impl TlsInfo {
     /// The leaf certificate.
     pub fn leaf(&self) -> Option<&CertificateInfo> {
         self.chain.first()
+    }
+
+    /// The deprecated versions (TLS 1.0, 1.1) the server accepted, oldest first.
+    pub fn accepted_legacy(&self) -> Vec<TlsVersion> {
+        accepted_legacy(&self.versions)
     }
 }
 
@@ -139,7 +150,14 @@ pub async fn handshake(
         .iter()
         .filter_map(|der| describe(der, now))
         .collect();
-    Ok((stream, TlsInfo { protocol, chain }))
+    Ok((
+        stream,
+        TlsInfo {
+            protocol,
+            chain,
+            versions: Vec::new(),
+        },
+    ))
 }
 
 /// What a DER certificate says, judged at `now` (Unix seconds).

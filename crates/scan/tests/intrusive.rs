@@ -583,6 +583,7 @@ fn nothing_intrusive_reaches_a_host_outside_the_plan_or_without_a_check_named() 
         to_tag: None,
         realm: None,
         header_names: Vec::new(),
+        tls: None,
         rtt: Duration::ZERO,
         transmissions: 1,
     };

@@ -10,7 +10,7 @@ use std::time::Duration;
 use support::{Kamailio, SilentListener, kamailio_version};
 use voipguard_scan::{
     FingerprintTable, Scope, SipHost, SweepConfig, SweepSummary, Target, Transport, tcp_sweep,
-    udp_sweep,
+    tls_sweep, udp_sweep,
 };
 
 fn socket(text: &str) -> SocketAddr {
@@ -53,6 +53,7 @@ fn sweep(
         let started = match transport {
             Transport::Udp => udp_sweep(plan, config),
             Transport::Tcp => tcp_sweep(plan, config),
+            Transport::Tls => tls_sweep(plan, config),
         };
         let mut sweep = started.unwrap_or_else(|err| panic!("{err}"));
         let mut hosts = Vec::new();

@@ -1,8 +1,8 @@
 //! Service probes against real daemons on loopback addresses: OpenSSH's sshd, Net-SNMP's
 //! snmpd (community public), tftpd-hpa serving a real Grandstream config, Python's http.server
 //! standing in for a phone's login page (title, Basic realm, MAC on the page), and OpenSSL's
-//! s_server with a self-signed and with an expired certificate. Only 127.0.0.81-83 are
-//! addressed. Needs `apt-get install -y openssh-server snmpd tftpd-hpa openssl python3`.
+//! s_server with a self-signed and with an expired certificate, and with TLS 1.0/1.1 allowed or
+//! TLS 1.2+ only. Only 127.0.0.81-85 are addressed. Needs `apt-get install -y openssh-server snmpd tftpd-hpa openssl python3`.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
@@ -13,11 +13,14 @@ use std::time::{Duration, Instant};
 use voipguard_model::{Status, Vendor};
 use voipguard_parsers::{Keep, Parsed};
 use voipguard_scan::services::{Found, HostServices, Service, ServiceConfig, ServiceResult};
+use voipguard_scan::tls_versions::{TlsVersion, VersionAnswer};
 use voipguard_scan::{Leaked, LeakedFile, Scope, Target, assess, audit_leaked, probe_services};
 
 const PHONE: &str = "127.0.0.81";
 const SELF_SIGNED: &str = "127.0.0.82";
 const EXPIRED: &str = "127.0.0.83";
+const LEGACY_TLS: &str = "127.0.0.84";
+const MODERN_TLS: &str = "127.0.0.85";
 const MAC: &str = "000b828c8f97";
 
 fn skip_requested() -> bool {
@@ -299,7 +302,8 @@ fn expired_cert(dir: &Path) -> (PathBuf, PathBuf) {
     (key, cert)
 }
 
-fn s_server(listen: SocketAddr, (key, cert): (PathBuf, PathBuf)) -> Daemon {
+/// `openssl s_server -www` on `listen`, with `options` (protocol versions, ciphers).
+fn s_server(listen: SocketAddr, (key, cert): (PathBuf, PathBuf), options: &[&str]) -> Daemon {
     Daemon::start(
         "openssl s_server",
         Command::new("openssl")
@@ -308,7 +312,8 @@ fn s_server(listen: SocketAddr, (key, cert): (PathBuf, PathBuf)) -> Daemon {
             .arg("-key")
             .arg(key)
             .arg("-cert")
-            .arg(cert),
+            .arg(cert)
+            .args(options),
     )
     .wait_until(tcp_ready(listen))
 }
@@ -495,8 +500,8 @@ fn tls_certificates_self_signed_and_expired() {
         return;
     }
     let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
-    let _fresh = s_server(addr(SELF_SIGNED, 18443), self_signed_cert(dir.path()));
-    let _old = s_server(addr(EXPIRED, 18443), expired_cert(dir.path()));
+    let _fresh = s_server(addr(SELF_SIGNED, 18443), self_signed_cert(dir.path()), &[]);
+    let _old = s_server(addr(EXPIRED, 18443), expired_cert(dir.path()), &[]);
 
     let hosts = scan("127.0.0.82-83");
     assert_eq!(hosts.len(), 2, "{hosts:#?}");
@@ -543,5 +548,112 @@ fn tls_certificates_self_signed_and_expired() {
             .map(|s| s.display().to_string())
             .collect::<Vec<_>>(),
         ["https://127.0.0.83:18443"]
+    );
+}
+
+#[test]
+fn tls_1_0_and_1_1_acceptance_is_probed_and_reported_on_the_https_control() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+    // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level whatever the minimum says.
+    let _legacy = s_server(
+        addr(LEGACY_TLS, 18443),
+        self_signed_cert(dir.path()),
+        &["-min_protocol", "TLSv1", "-cipher", "DEFAULT@SECLEVEL=0"],
+    );
+    let _modern = s_server(
+        addr(MODERN_TLS, 18443),
+        self_signed_cert(dir.path()),
+        &["-min_protocol", "TLSv1.2"],
+    );
+
+    let hosts = scan("127.0.0.84-85");
+    assert_eq!(hosts.len(), 2, "{hosts:#?}");
+    let tls = |host: &HostServices| {
+        let result = on(host, Service::Https, 18443);
+        result.tls().unwrap_or_else(|| panic!("{result:?}")).clone()
+    };
+    let (legacy, modern) = (tls(&hosts[0]), tls(&hosts[1]));
+    let answers = |tls: &voipguard_scan::tls::TlsInfo| {
+        tls.versions
+            .iter()
+            .map(|probe| (probe.offered, probe.answer))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        answers(&legacy),
+        [
+            (
+                TlsVersion::Tls10,
+                VersionAnswer::Accepted {
+                    version: TlsVersion::Tls10
+                }
+            ),
+            (
+                TlsVersion::Tls11,
+                VersionAnswer::Accepted {
+                    version: TlsVersion::Tls11
+                }
+            ),
+        ]
+    );
+    // protocol_version (70): the alert OpenSSL sends below its minimum.
+    assert_eq!(
+        answers(&modern),
+        [
+            (TlsVersion::Tls10, VersionAnswer::Refused { alert: 70 }),
+            (TlsVersion::Tls11, VersionAnswer::Refused { alert: 70 }),
+        ]
+    );
+    assert!(
+        legacy.protocol.starts_with("TLSv1_"),
+        "rustls still gets 1.2+: {legacy:?}"
+    );
+
+    // A Snom phone's web UI over HTTPS only: SN-WEB-HTTPS passes either way (no control is about
+    // versions), and says so when TLS 1.0/1.1 are still accepted.
+    let catalogue = voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"));
+    let snom = voipguard_scan::Fingerprint {
+        vendor: "Snom".to_string(),
+        product: "IP phone".to_string(),
+        model: Some("D785".to_string()),
+        firmware: None,
+        platform: None,
+        confidence: 0.7,
+        signals: vec!["agent"],
+    };
+    let judged = |host: &HostServices| {
+        assess(host, Some(&snom), catalogue)
+            .findings
+            .into_iter()
+            .find(|finding| finding.check == "SN-WEB-HTTPS")
+            .unwrap_or_else(|| panic!("no SN-WEB-HTTPS"))
+    };
+    let (old, new) = (judged(&hosts[0]), judged(&hosts[1]));
+    assert_eq!((old.status, new.status), (Status::Pass, Status::Pass));
+    assert!(
+        old.message.ends_with(
+            "; https://127.0.0.84:18443 still accepts TLS 1.0, TLS 1.1 (deprecated by RFC 8996)"
+        ),
+        "{}",
+        old.message
+    );
+    assert!(!new.message.contains("TLS 1.0"), "{}", new.message);
+    let versions = |finding: &voipguard_model::Finding| {
+        finding
+            .evidence
+            .iter()
+            .find(|e| e.setting == "protocol versions")
+            .map(|e| e.value.clone())
+    };
+    assert_eq!(
+        versions(&old).as_deref(),
+        Some("still accepts TLS 1.0, TLS 1.1 (deprecated by RFC 8996)")
+    );
+    assert_eq!(
+        versions(&new).as_deref(),
+        Some("refuses TLS 1.0 and TLS 1.1 (hand-made ClientHellos)")
     );
 }

@@ -213,9 +213,15 @@ pub struct ScanArgs {
     /// Allow public address space that the scope names (only for networks you own).
     #[arg(long)]
     pub allow_public: bool,
-    /// Ports probed on every address.
+    /// Ports probed on every address over UDP and TCP; TLS probes the port one above each
+    /// (5060 → 5061), as the guides give it.
     #[arg(long, value_delimiter = ',', default_value = "5060")]
     pub ports: Vec<u16>,
+    /// Accounts whose SIP ports are also probed on every host that answered: UDP/TCP 5060,
+    /// 5062, … and TLS 5061, 5063, … (one pair per account, as multi-account phones use them).
+    /// 0 probes `--ports` only.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub accounts: u16,
     /// Packets (UDP) or connections (TCP) per second, retransmissions included.
     #[arg(long, default_value_t = 10_000)]
     pub rate: u32,
@@ -276,8 +282,12 @@ pub enum ScanTransport {
     Udp,
     /// TCP only.
     Tcp,
+    /// TLS only (the certificate is recorded, never trusted).
+    Tls,
     /// UDP, then TCP.
     Both,
+    /// UDP, then TCP, then TLS.
+    All,
 }
 
 /// Output formats of `voipguard scan`.

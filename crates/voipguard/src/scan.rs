@@ -16,13 +16,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use voipguard_parsers::Keep;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
+use voipguard_scan::accounts::{account_follow_ups, tls_ports};
 use voipguard_scan::intrusive::{HostChecks, parse_checks, parse_extensions};
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
     Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope, ServiceConfig,
     SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked,
-    judge_intrusive, probe_services, run_intrusive, tcp_sweep, udp_sweep,
+    judge_intrusive, judge_sip_transports, probe_services, run_intrusive, tcp_sweep, tls_sweep,
+    udp_sweep,
 };
 
 use crate::Outcome;
@@ -66,13 +68,26 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let sweeps: &[Transport] = match args.transport {
         ScanTransport::Udp => &[Transport::Udp],
         ScanTransport::Tcp => &[Transport::Tcp],
+        ScanTransport::Tls => &[Transport::Tls],
         ScanTransport::Both => &[Transport::Udp, Transport::Tcp],
+        ScanTransport::All => &[Transport::Udp, Transport::Tcp, Transport::Tls],
     };
-    for transport in sweeps {
+    let swept: Vec<(Transport, Vec<u16>)> = sweeps
+        .iter()
+        .map(|&transport| match transport {
+            Transport::Tls => (transport, tls_ports(&args.ports)),
+            _ => (transport, args.ports.clone()),
+        })
+        .collect();
+    for (transport, ports) in &swept {
+        let config = SweepConfig {
+            ports: ports.clone(),
+            ..config.clone()
+        };
         let summary = runtime.block_on(sweep(
             *transport,
             plan.clone(),
-            config.clone(),
+            config,
             &table,
             args.format,
             &mut out,
@@ -94,6 +109,23 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
                 "some probes could not be sent, first: {error}"
             );
         }
+    }
+    // The other accounts' ports, only on the hosts that answered: a /16 costs no more.
+    let answered: Vec<IpAddr> = sip_hosts.iter().map(|(host, _)| host.target.ip()).collect();
+    for follow_up in account_follow_ups(&plan, answered, &swept, args.accounts) {
+        let config = SweepConfig {
+            ports: follow_up.ports,
+            ..config.clone()
+        };
+        runtime.block_on(sweep(
+            follow_up.transport,
+            follow_up.plan,
+            config,
+            &table,
+            args.format,
+            &mut out,
+            &mut sip_hosts,
+        ))?;
     }
     let intrusive_results = match &intrusive {
         Some(intrusive) => {
@@ -254,6 +286,16 @@ fn report(
                 sip.target, sip.transport
             ))));
         }
+        let answers: Vec<&SipHost> = sip_hosts
+            .iter()
+            .filter(|(sip, _)| sip.target.ip() == *address)
+            .map(|(sip, _)| sip)
+            .collect();
+        assessed.findings.extend(judge_sip_transports(
+            assessed.device.vendor,
+            &answers,
+            catalogue,
+        ));
         for checks in intrusive
             .iter()
             .filter(|checks| checks.target.ip() == *address)
@@ -309,6 +351,7 @@ async fn sweep(
     let mut sweep: Sweep = match transport {
         Transport::Udp => udp_sweep(plan, config)?,
         Transport::Tcp => tcp_sweep(plan, config)?,
+        Transport::Tls => tls_sweep(plan, config)?,
     };
     let bar = progress_bar(sweep.progress.total.load(Ordering::Relaxed), transport);
     let progress = std::sync::Arc::clone(&sweep.progress);

@@ -73,10 +73,47 @@ impl Kamailio {
         Self::start_script(listen, ping, OPTIONS_ONLY)
     }
 
+    /// Starts Kamailio answering OPTIONS as [`Kamailio::start`] does, with its TLS module
+    /// serving `cert` and `key` to the `tls:` listen specs, `tls_method` (`TLSv1.2+`, `TLSv1+`)
+    /// and OpenSSL's `cipher_list`. Fails naming the package when the module is missing, or
+    /// returns `None` when skipping was asked for.
+    pub fn start_tls(
+        listen: &[&str],
+        ping: Option<SocketAddr>,
+        (key, cert): (&std::path::Path, &std::path::Path),
+        tls_method: &str,
+        cipher_list: &str,
+    ) -> Option<Self> {
+        let module = "/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so";
+        if !std::path::Path::new(module).exists() {
+            assert!(
+                skip_requested(),
+                "SIP-TLS tests need Kamailio's TLS module: apt-get install -y kamailio-tls-modules (missing {module}); set VOIPGUARD_SKIP_NETNS=1 to skip"
+            );
+            #[allow(clippy::print_stderr)] // tell the test log why nothing ran
+            {
+                eprintln!("skipping: {module} missing and VOIPGUARD_SKIP_NETNS=1");
+            }
+            return None;
+        }
+        let script = format!(
+            "enable_tls=yes\nloadmodule \"tls.so\"\n\
+             modparam(\"tls\", \"private_key\", \"{key}\")\n\
+             modparam(\"tls\", \"certificate\", \"{cert}\")\n\
+             modparam(\"tls\", \"tls_method\", \"{tls_method}\")\n\
+             modparam(\"tls\", \"cipher_list\", \"{cipher_list}\")\n{OPTIONS_ONLY}",
+            key = key.display(),
+            cert = cert.display(),
+        );
+        Some(Self::start_script(listen, ping, &script))
+    }
+
     /// Starts Kamailio with `script` (modules, parameters, routes) after the listen lines.
     pub fn start_script(listen: &[&str], ping: Option<SocketAddr>, script: &str) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
-        let tcp = listen.iter().any(|spec| spec.starts_with("tcp:"));
+        let tcp = listen
+            .iter()
+            .any(|spec| spec.starts_with("tcp:") || spec.starts_with("tls:"));
         let mut config = String::from(
             "#!KAMAILIO\ndebug=0\nlog_stderror=yes\nchildren=1\nauto_aliases=no\nserver_signature=yes\n",
         );
