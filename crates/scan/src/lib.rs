@@ -9,8 +9,8 @@
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
 //!   [`http`], [`tls`], [`snmp`] and [`tftp`].
-//! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
-//!   logged and cleaned up.
+//! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration, SIP secret
+//!   and default web login guessing), paced, logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
@@ -27,9 +27,11 @@ pub mod sweep;
 pub mod tftp;
 pub mod tls;
 
-pub use exposure::{Assessed, assess, judge_intrusive};
+pub use exposure::{Assessed, assess, judge_intrusive, judge_web_auth};
 pub use fingerprint::{Fingerprint, FingerprintTable};
-pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
+pub use intrusive::{
+    HostChecks, IntrusiveCheck, IntrusiveConfig, WebAuth, run_intrusive, run_web_auth,
+};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
