@@ -309,8 +309,8 @@ impl std::fmt::Display for Answer {
 }
 
 impl IntrusiveCheck {
-    /// True for the checks [`run_intrusive`] runs on SIP hosts.
-    fn speaks_sip(self) -> bool {
+    /// True for the checks [`run_intrusive`] runs on SIP hosts (all but `web-auth`).
+    pub fn speaks_sip(self) -> bool {
         self != Self::WebAuth
     }
 }
