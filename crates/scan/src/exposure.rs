@@ -237,7 +237,7 @@ fn judge_sip_auth(
                 evidence.push(item(
                     setting,
                     format!(
-                        "accepted at try {} of {}: the secret is {weakness} (redacted)",
+                        "accepted at try {} of {}; secret: {weakness} (redacted)",
                         user.tries, user.of
                     ),
                 ));

@@ -194,7 +194,10 @@ fn shown(checks: &HostChecks) -> String {
     )
 }
 
-fn trial_of<'a>(checks: &'a HostChecks, user: &str) -> &'a voipguard_scan::intrusive::sip_auth::UserTrial {
+fn trial_of<'a>(
+    checks: &'a HostChecks,
+    user: &str,
+) -> &'a voipguard_scan::intrusive::sip_auth::UserTrial {
     checks
         .sip_auth
         .as_ref()
@@ -209,23 +212,44 @@ fn weak_secrets_are_guessed_named_never_shown_and_unregistered() {
     }
     let registrar = Registrar::start("127.0.0.91:25091", "", "1");
     let wordlist_file = registrar.dir.path().join("words.txt");
-    std::fs::write(&wordlist_file, format!("letmein\n{SUPPLIED}\n")).unwrap_or_else(|err| panic!("{err}"));
+    std::fs::write(&wordlist_file, format!("letmein\n{SUPPLIED}\n"))
+        .unwrap_or_else(|err| panic!("{err}"));
     let checks = sip_auth(registrar.address, |config| {
-        config.auth_users = ["1001", "1002", "1003", "1004", "1009"].map(String::from).to_vec();
+        config.auth_users = ["1001", "1002", "1003", "1004", "1009"]
+            .map(String::from)
+            .to_vec();
         config.wordlist = Wordlist::read(&wordlist_file).unwrap_or_else(|err| panic!("{err}"));
     });
-    let auth = checks.sip_auth.clone().unwrap_or_else(|| panic!("{checks:?}"));
+    let auth = checks
+        .sip_auth
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
     assert_eq!(auth.users_from, "given");
     assert_eq!(auth.digest.as_deref(), Some("MD5, qop=auth"));
     assert_eq!(auth.stopped, None);
     let same = trial_of(&checks, "1001");
-    assert_eq!(same.trial, Trial::Guessed { weakness: Weakness::SameAsUser });
+    assert_eq!(
+        same.trial,
+        Trial::Guessed {
+            weakness: Weakness::SameAsUser
+        }
+    );
     assert_eq!(same.tries, 1, "the user name is the first guess");
     let word = trial_of(&checks, "1003");
-    assert_eq!(word.trial, Trial::Guessed { weakness: Weakness::Dictionary });
+    assert_eq!(
+        word.trial,
+        Trial::Guessed {
+            weakness: Weakness::Dictionary
+        }
+    );
     assert!(word.tries > 4 && word.tries < word.of, "{word:?}");
     let supplied = trial_of(&checks, "1004");
-    assert_eq!(supplied.trial, Trial::Guessed { weakness: Weakness::SuppliedList });
+    assert_eq!(
+        supplied.trial,
+        Trial::Guessed {
+            weakness: Weakness::SuppliedList
+        }
+    );
     assert_eq!(supplied.tries, supplied.of, "the supplied words come last");
     let strong = trial_of(&checks, "1002");
     assert_eq!(strong.trial, Trial::Resisted);
@@ -247,8 +271,14 @@ fn weak_secrets_are_guessed_named_never_shown_and_unregistered() {
     assert_eq!(registrar.registered(), Vec::<String>::new());
     let log = registrar.kamailio.log_text();
     for user in ["1001", "1003", "1004"] {
-        assert!(log.contains(&format!("REGISTER accepted for {user} expires 60")), "{log}");
-        assert!(log.contains(&format!("REGISTER accepted for {user} expires 0")), "{log}");
+        assert!(
+            log.contains(&format!("REGISTER accepted for {user} expires 60")),
+            "{log}"
+        );
+        assert!(
+            log.contains(&format!("REGISTER accepted for {user} expires 0")),
+            "{log}"
+        );
     }
     assert!(!log.contains("REGISTER accepted for 1002"), "{log}");
 
@@ -258,10 +288,16 @@ fn weak_secrets_are_guessed_named_never_shown_and_unregistered() {
         finding.contains("3 of 5 users have a guessable SIP secret: 1001 (same as the user name), 1003 (a dictionary word"),
         "{finding}"
     );
-    assert!(finding.contains("1004 (a word of the supplied list)"), "{finding}");
+    assert!(
+        finding.contains("1004 (a word of the supplied list)"),
+        "{finding}"
+    );
     let everything = shown(&checks);
     for secret in [WEAK_WORD, STRONG, SUPPLIED, "letmein"] {
-        assert!(!everything.contains(secret), "{secret} shown in {everything}");
+        assert!(
+            !everything.contains(secret),
+            "{secret} shown in {everything}"
+        );
     }
 }
 
@@ -278,18 +314,41 @@ fn sha_256_without_qop_for_the_users_enum_finds() {
     let checks = sip_auth(registrar.address, |config| {
         config.extensions = ["1000", "1001", "1002", "1003"].map(String::from).to_vec();
     });
-    let enumeration = checks.enumeration.clone().unwrap_or_else(|| panic!("{checks:?}"));
-    let found: Vec<&str> = enumeration.revealed.iter().map(|r| r.user.as_str()).collect();
+    let enumeration = checks
+        .enumeration
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    let found: Vec<&str> = enumeration
+        .revealed
+        .iter()
+        .map(|r| r.user.as_str())
+        .collect();
     assert_eq!(found, ["1001", "1002", "1003"]);
-    let auth = checks.sip_auth.clone().unwrap_or_else(|| panic!("{checks:?}"));
+    let auth = checks
+        .sip_auth
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
     assert_eq!(auth.users_from, "enum");
     assert_eq!(auth.digest.as_deref(), Some("SHA-256, no qop"));
     assert_eq!(
-        auth.users.iter().map(|u| (u.user.as_str(), u.trial.clone())).collect::<Vec<_>>(),
+        auth.users
+            .iter()
+            .map(|u| (u.user.as_str(), u.trial.clone()))
+            .collect::<Vec<_>>(),
         [
-            ("1001", Trial::Guessed { weakness: Weakness::SameAsUser }),
+            (
+                "1001",
+                Trial::Guessed {
+                    weakness: Weakness::SameAsUser
+                }
+            ),
             ("1002", Trial::Resisted),
-            ("1003", Trial::Guessed { weakness: Weakness::Dictionary }),
+            (
+                "1003",
+                Trial::Guessed {
+                    weakness: Weakness::Dictionary
+                }
+            ),
         ]
     );
     assert_eq!(registrar.registered(), Vec::<String>::new());
@@ -330,7 +389,10 @@ fn strong_secrets_pass_and_a_refusing_registrar_is_waited_for() {
     );
     let (status, finding) = weak_secret_finding(&checks);
     assert_eq!(status, Status::Pass, "{finding}");
-    assert!(finding.contains("1 users resisted every candidate secret"), "{finding}");
+    assert!(
+        finding.contains("1 users resisted every candidate secret"),
+        "{finding}"
+    );
     assert_eq!(registrar.registered(), Vec::<String>::new());
 }
 
@@ -411,7 +473,10 @@ impl WebServer {
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "the web server on {address} did not start");
+            assert!(
+                Instant::now() < deadline,
+                "the web server on {address} did not start"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Some(Self { child })
@@ -428,10 +493,34 @@ impl Drop for WebServer {
 #[test]
 fn factory_default_web_logins_fail_their_vendor_control_and_strong_ones_pass() {
     let servers = [
-        ("127.0.0.95:28080", "basic", "admin", "admin", "Grandstream GRP2612"),
-        ("127.0.0.96:28080", "basic", "admin", STRONG, "Grandstream GRP2614"),
-        ("127.0.0.97:28080", "digest", "admin", "Allworx", "Allworx 6x"),
-        ("127.0.0.98:28080", "digest", "admin", "admin", "Kamailio web"),
+        (
+            "127.0.0.95:28080",
+            "basic",
+            "admin",
+            "admin",
+            "Grandstream GRP2612",
+        ),
+        (
+            "127.0.0.96:28080",
+            "basic",
+            "admin",
+            STRONG,
+            "Grandstream GRP2614",
+        ),
+        (
+            "127.0.0.97:28080",
+            "digest",
+            "admin",
+            "Allworx",
+            "Allworx 6x",
+        ),
+        (
+            "127.0.0.98:28080",
+            "digest",
+            "admin",
+            "admin",
+            "Kamailio web",
+        ),
     ];
     let mut running = Vec::new();
     for (address, mode, user, password, realm) in servers {
@@ -460,7 +549,10 @@ fn factory_default_web_logins_fail_their_vendor_control_and_strong_ones_pass() {
             .unwrap_or_else(|err| panic!("{err}"))
     });
     assert_eq!(
-        results.iter().map(|r| r.address.to_string()).collect::<Vec<_>>(),
+        results
+            .iter()
+            .map(|r| r.address.to_string())
+            .collect::<Vec<_>>(),
         ["127.0.0.95", "127.0.0.96", "127.0.0.97", "127.0.0.98"]
     );
     let catalogue = voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"));
@@ -474,34 +566,59 @@ fn factory_default_web_logins_fail_their_vendor_control_and_strong_ones_pass() {
         })
         .collect();
     let summary = |host: usize| -> Vec<(String, Status)> {
-        judged.get(host).map(|findings| findings.iter().map(|(id, status, _)| (id.clone(), *status)).collect()).unwrap_or_default()
+        judged
+            .get(host)
+            .map(|findings| {
+                findings
+                    .iter()
+                    .map(|(id, status, _)| (id.clone(), *status))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     // Grandstream with admin/admin: the admin control fails, the end-user default was refused.
     assert_eq!(
         summary(0),
-        [("GS-ADMIN-PASS".to_string(), Status::Fail), ("GS-USER-PASS".to_string(), Status::Pass)]
+        [
+            ("GS-ADMIN-PASS".to_string(), Status::Fail),
+            ("GS-USER-PASS".to_string(), Status::Pass)
+        ]
     );
     let admin = &judged[0][0].2;
     assert!(
-        admin.contains("the factory-default admin login (user admin) works on http://127.0.0.95:28080"),
+        admin.contains(
+            "the factory-default admin login (user admin) works on http://127.0.0.95:28080"
+        ),
         "{admin}"
     );
     assert!(admin.contains("Basic login as admin"), "{admin}");
     // Grandstream with a strong password: both defaults refused.
     assert_eq!(
         summary(1),
-        [("GS-ADMIN-PASS".to_string(), Status::Pass), ("GS-USER-PASS".to_string(), Status::Pass)]
+        [
+            ("GS-ADMIN-PASS".to_string(), Status::Pass),
+            ("GS-USER-PASS".to_string(), Status::Pass)
+        ]
     );
     // Allworx over Digest with "Allworx" as password.
     assert_eq!(summary(2), [("AW-PASS-STRONG".to_string(), Status::Fail)]);
-    assert!(judged[2][0].2.contains("Digest MD5 login as admin"), "{:?}", judged[2]);
+    assert!(
+        judged[2][0].2.contains("Digest MD5 login as admin"),
+        "{:?}",
+        judged[2]
+    );
     // An unknown make: the common defaults are tried and the working one recorded, with no
     // baseline control to fail.
     assert_eq!(summary(3), []);
     let unknown = &results[3].logins[0];
     assert_eq!(unknown.vendor, "*");
     assert_eq!(
-        unknown.attempts.iter().filter(|a| a.accepted).map(|a| a.user.as_str()).collect::<Vec<_>>(),
+        unknown
+            .attempts
+            .iter()
+            .filter(|a| a.accepted)
+            .map(|a| a.user.as_str())
+            .collect::<Vec<_>>(),
         ["admin"]
     );
     let everything = format!(

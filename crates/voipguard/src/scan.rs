@@ -122,7 +122,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             Some(intrusive) if intrusive.checks.contains(&IntrusiveCheck::WebAuth) => {
                 let fingerprints = sip_hosts
                     .iter()
-                    .filter_map(|(host, fingerprint)| Some((host.target.ip(), fingerprint.clone()?)))
+                    .filter_map(|(host, fingerprint)| {
+                        Some((host.target.ip(), fingerprint.clone()?))
+                    })
                     .collect();
                 runtime.block_on(run_web_auth(&plan, &hosts, &fingerprints, intrusive))?
             }

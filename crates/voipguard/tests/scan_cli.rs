@@ -263,11 +263,22 @@ fn sip_auth_names_the_weak_user_and_logs_every_try_without_a_secret() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let users = dir.path().join("users.txt");
-    std::fs::write(&users, "# the PBX's extensions\n100-101\n102 # front desk\n").expect("write");
+    std::fs::write(
+        &users,
+        "# the PBX's extensions\n100-101\n102 # front desk\n",
+    )
+    .expect("write");
     let words = dir.path().join("words.txt");
     std::fs::write(&words, format!("summer2024\n{LISTED}\n")).expect("write");
     let output = voipguard()
-        .args(["scan", "--scope", "127.0.0.87", "127.0.0.87", "--ports", "25167"])
+        .args([
+            "scan",
+            "--scope",
+            "127.0.0.87",
+            "127.0.0.87",
+            "--ports",
+            "25167",
+        ])
         .args(["--timeout-ms", "100", "--service-timeout-ms", "200"])
         .args(["--intrusive", "sip-auth", "--intrusive-rate", "200"])
         .arg("--users")
@@ -286,7 +297,10 @@ fn sip_auth_names_the_weak_user_and_logs_every_try_without_a_secret() {
             ),
         "{text}"
     );
-    assert!(!text.contains("NET-SIP-ENUM"), "users were given: enum did not run\n{text}");
+    assert!(
+        !text.contains("NET-SIP-ENUM"),
+        "users were given: enum did not run\n{text}"
+    );
     // Every try is logged by number; 101 got all of them.
     let tries_101 = log
         .lines()
@@ -295,6 +309,9 @@ fn sip_auth_names_the_weak_user_and_logs_every_try_without_a_secret() {
     assert!(tries_101 >= 30, "{log}");
     assert!(log.contains("try 1 of"), "{log}");
     for secret in [STRONG, LISTED, "summer2024"] {
-        assert!(!text.contains(secret) && !log.contains(secret), "{secret} shown");
+        assert!(
+            !text.contains(secret) && !log.contains(secret),
+            "{secret} shown"
+        );
     }
 }

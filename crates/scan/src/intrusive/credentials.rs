@@ -134,8 +134,12 @@ impl Wordlist {
     /// Appends another list's words not already in this one.
     pub fn extend(&mut self, other: Wordlist) {
         let known: HashSet<String> = self.words.iter().map(|w| w.0.clone()).collect();
-        self.words
-            .extend(other.words.into_iter().filter(|word| !known.contains(&word.0)));
+        self.words.extend(
+            other
+                .words
+                .into_iter()
+                .filter(|word| !known.contains(&word.0)),
+        );
     }
 
     /// Number of words.
@@ -181,10 +185,17 @@ mod tests {
         );
         let unknown = table.web_defaults(Some("Kamailio"));
         assert!(!unknown.is_empty());
-        assert!(unknown.iter().all(|row| row.vendor == "*" && row.control.is_none()));
+        assert!(
+            unknown
+                .iter()
+                .all(|row| row.vendor == "*" && row.control.is_none())
+        );
         assert_eq!(table.web_defaults(None).len(), unknown.len());
         let shown = format!("{table:?}");
-        assert!(!shown.contains("Allworx\")") && !shown.contains("qwerty"), "{shown}");
+        assert!(
+            !shown.contains("Allworx\")") && !shown.contains("qwerty"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -310,7 +310,10 @@ mod tests {
         )
         .as_bytes()]);
         assert_eq!(field(&answer, "response"), Some(expected.as_str()));
-        assert!(!answer.contains("qop") && !answer.contains("cnonce"), "{answer}");
+        assert!(
+            !answer.contains("qop") && !answer.contains("cnonce"),
+            "{answer}"
+        );
     }
 
     #[test]
@@ -328,7 +331,11 @@ mod tests {
             Algorithm::Sha256.hex(&[b""]),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
-        assert!(challenge.answer("GET", "/", "u", "p", 2).contains("nc=00000002"));
+        assert!(
+            challenge
+                .answer("GET", "/", "u", "p", 2)
+                .contains("nc=00000002")
+        );
     }
 
     #[test]
@@ -344,10 +351,9 @@ mod tests {
         ] {
             assert_eq!(Challenge::best([junk]), None, "{junk}");
         }
-        let crafted = Challenge::best([
-            "Digest realm=\"a\\\"b\r\nX: y\", nonce=\"n\", opaque=\"o\"",
-        ])
-        .unwrap_or_else(|| panic!("not parsed"));
+        let crafted =
+            Challenge::best(["Digest realm=\"a\\\"b\r\nX: y\", nonce=\"n\", opaque=\"o\""])
+                .unwrap_or_else(|| panic!("not parsed"));
         let answer = crafted.answer("GET", "/", "u", "p", 1);
         assert!(!answer.contains('\r') && !answer.contains('\n'), "{answer}");
     }

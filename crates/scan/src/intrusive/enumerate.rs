@@ -13,8 +13,8 @@ use serde::Serialize;
 use crate::sip::uri_host;
 use crate::sweep::SweepError;
 
-use super::transaction::{Dialog, Request, Session};
 use super::sip_auth::remove_binding;
+use super::transaction::{Dialog, Request, Session};
 use super::{Answer, IntrusiveConfig, Pacer, token};
 
 /// Seconds a REGISTER asks for: short, so a binding whose removal got lost lapses soon.

@@ -427,8 +427,8 @@ async fn check_host(target: SocketAddr, config: IntrusiveConfig) -> HostChecks {
     let enum_for_users =
         config.checks.contains(&IntrusiveCheck::SipAuth) && config.auth_users.is_empty();
     for check in IntrusiveCheck::ALL {
-        let wanted = config.checks.contains(&check)
-            || (check == IntrusiveCheck::Enum && enum_for_users);
+        let wanted =
+            config.checks.contains(&check) || (check == IntrusiveCheck::Enum && enum_for_users);
         if !wanted || !check.speaks_sip() {
             continue;
         }

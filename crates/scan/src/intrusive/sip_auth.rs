@@ -538,7 +538,8 @@ impl UserRun<'_, '_> {
             let sent = self
                 .register(
                     0,
-                    auth.as_mut().map(|(credentials, secret)| (&mut **credentials, *secret)),
+                    auth.as_mut()
+                        .map(|(credentials, secret)| (&mut **credentials, *secret)),
                     false,
                 )
                 .await;

@@ -251,9 +251,7 @@ async fn try_server(
     for (index, row) in defaults.iter().enumerate() {
         tracing::info!(%place, user = %row.user, "try {} of {} for user {}", index + 1, defaults.len(), row.user);
         let authorization = match &digest {
-            Some(challenge) => {
-                challenge.answer("GET", "/", &row.user, row.password.expose(), 1)
-            }
+            Some(challenge) => challenge.answer("GET", "/", &row.user, row.password.expose(), 1),
             None => format!(
                 "Basic {}",
                 base64(format!("{}:{}", row.user, row.password.expose()).as_bytes())
