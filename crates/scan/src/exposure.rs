@@ -18,7 +18,9 @@ use voipguard_model::{Device, Evidence, Family, FamilyBasis, Finding, Status, Ve
 
 use crate::fingerprint::Fingerprint;
 use crate::intrusive::enumerate::{Enumeration, Verdict};
-use crate::intrusive::{Answer, CallOutcome, CallTest, HostChecks};
+use crate::intrusive::sip_auth::Trial;
+use crate::intrusive::web_auth::WebLogin;
+use crate::intrusive::{Answer, CallOutcome, CallTest, HostChecks, SipAuth, WebAuth};
 use crate::scope::NON_PUBLIC;
 use crate::services::{Found, HostServices, Service, ServiceResult};
 use crate::sip::Transport;
@@ -185,7 +187,8 @@ fn finding(
 }
 
 /// The findings of the intrusive checks run on one SIP host: NET-SIP-ENUM from `enum`,
-/// GS-DIRECT-IP from `direct-ip`, GS-ANON-REJECT from `anonymous`. Judged on whatever answered
+/// GS-DIRECT-IP from `direct-ip`, GS-ANON-REJECT from `anonymous`, NET-WEAK-SIP-SECRET from
+/// `sip-auth`. Judged on whatever answered
 /// (the operator chose to test it), so a PBX or a phone of another make gets them too.
 pub fn judge_intrusive(checks: &HostChecks, catalogue: &'static Catalogue) -> Vec<Finding> {
     let place = Arc::new(PathBuf::from(format!("sip://{}/udp", checks.target)));
@@ -209,7 +212,176 @@ pub fn judge_intrusive(checks: &HostChecks, catalogue: &'static Catalogue) -> Ve
             out.extend(judge_call(id, test, catalogue, &item));
         }
     }
+    if let Some(sip_auth) = &checks.sip_auth {
+        out.extend(judge_sip_auth(sip_auth, catalogue, &item));
+    }
     out
+}
+
+/// NET-WEAK-SIP-SECRET: `fail` when any user's secret was guessed (naming the user and what
+/// kind of value it was), `pass` when every user tried resisted the whole dictionary,
+/// `unknown` when no user could be tried or a run was cut short without a guess.
+fn judge_sip_auth(
+    sip_auth: &SipAuth,
+    catalogue: &'static Catalogue,
+    item: &impl Fn(String, String) -> Evidence,
+) -> Option<Finding> {
+    let mut evidence: Vec<Evidence> = sip_auth
+        .digest
+        .iter()
+        .map(|digest| item("digest".to_string(), digest.clone()))
+        .collect();
+    let mut guessed = Vec::new();
+    let mut resisted = Vec::new();
+    let mut cut_short = Vec::new();
+    for user in &sip_auth.users {
+        let setting = format!("REGISTER as {}", user.user);
+        match &user.trial {
+            Trial::Guessed { weakness } => {
+                evidence.push(item(
+                    setting,
+                    format!(
+                        "accepted at try {} of {}; secret: {weakness} (redacted)",
+                        user.tries, user.of
+                    ),
+                ));
+                guessed.push(format!("{} ({weakness})", user.user));
+            }
+            Trial::Resisted => {
+                evidence.push(item(
+                    setting,
+                    format!("refused all {} candidate secrets", user.tries),
+                ));
+                resisted.push(user.user.as_str());
+            }
+            Trial::NotChallenged { answer } => {
+                evidence.push(item(setting, format!("not challenged: {answer}")));
+            }
+            Trial::Interrupted { reason } => {
+                evidence.push(item(
+                    setting,
+                    format!("{} of {} tried, then {reason}", user.tries, user.of),
+                ));
+                cut_short.push(user.user.as_str());
+            }
+            Trial::Untried => {
+                evidence.push(item(setting, "not tried".to_string()));
+                cut_short.push(user.user.as_str());
+            }
+        }
+    }
+    evidence.extend(
+        sip_auth
+            .users
+            .iter()
+            .filter_map(|user| user.cleanup.as_ref())
+            .map(|done| item("cleanup".to_string(), done.clone())),
+    );
+    let (status, message) = if !guessed.is_empty() {
+        (
+            Status::Fail,
+            format!(
+                "{} of {} users have a guessable SIP secret: {}; each binding removed again",
+                guessed.len(),
+                sip_auth.users.len(),
+                guessed.join(", ")
+            ),
+        )
+    } else if !cut_short.is_empty() {
+        (
+            Status::Unknown,
+            format!(
+                "the dictionary run was cut short for {}{}",
+                cut_short.join(", "),
+                sip_auth
+                    .stopped
+                    .as_ref()
+                    .map(|why| format!(": {why}"))
+                    .unwrap_or_default()
+            ),
+        )
+    } else if resisted.is_empty() {
+        let hint = if sip_auth.users_from == "enum" {
+            "enum found no challenged extension; name the users with --users"
+        } else {
+            "none of the users given was challenged"
+        };
+        (Status::Unknown, format!("no user to guess for: {hint}"))
+    } else {
+        (
+            Status::Pass,
+            format!(
+                "{} users resisted every candidate secret (derived from the user name, factory defaults, scanners' first guesses{}): {}",
+                resisted.len(),
+                if sip_auth.supplied_words > 0 {
+                    ", the supplied list"
+                } else {
+                    ""
+                },
+                resisted.join(", ")
+            ),
+        )
+    };
+    finding(catalogue, "NET-WEAK-SIP-SECRET", status, message, evidence)
+}
+
+/// The findings of `web-auth` on one host: per baseline control the vendor's default logins
+/// break, `fail` when one was accepted, `pass` when every one tried was refused. Logins of makes
+/// no control covers are logged and kept in the JSON listing but make no finding.
+pub fn judge_web_auth(web: &WebAuth, catalogue: &'static Catalogue) -> Vec<Finding> {
+    let mut by_control: std::collections::BTreeMap<&str, Vec<(&WebLogin, usize)>> =
+        std::collections::BTreeMap::new();
+    for login in &web.logins {
+        for (index, attempt) in login.attempts.iter().enumerate() {
+            if let Some(control) = attempt.control.as_deref() {
+                by_control.entry(control).or_default().push((login, index));
+            }
+        }
+    }
+    by_control
+        .into_iter()
+        .filter_map(|(control, attempts)| {
+            let evidence = attempts
+                .iter()
+                .filter_map(|(login, index)| {
+                    let attempt = login.attempts.get(*index)?;
+                    Some(Evidence {
+                        file: Some(Arc::new(PathBuf::from(&login.place))),
+                        line: None,
+                        column: None,
+                        setting: format!("{} login as {}", login.scheme, attempt.user),
+                        value: if attempt.accepted {
+                            "accepted: the password is a factory default (redacted)".to_string()
+                        } else {
+                            "refused".to_string()
+                        },
+                        default: false,
+                    })
+                })
+                .collect();
+            let accepted: Vec<String> = attempts
+                .iter()
+                .filter_map(|(login, index)| {
+                    let attempt = login.attempts.get(*index)?;
+                    attempt.accepted.then(|| {
+                        format!(
+                            "the factory-default {} login (user {}) works on {}",
+                            attempt.account, attempt.user, login.place
+                        )
+                    })
+                })
+                .collect();
+            let (status, message) = if accepted.is_empty() {
+                (
+                    Status::Pass,
+                    "the vendor's factory-default logins were refused".to_string(),
+                )
+            } else {
+                (Status::Fail, accepted.join("; "))
+            };
+            finding(catalogue, control, status, message, evidence)
+        })
+        .collect()
 }
 
 fn judge_enumeration(
@@ -1105,6 +1277,7 @@ mod tests {
             }),
             direct_ip: None,
             anonymous: None,
+            sip_auth: None,
             error: None,
         };
         let findings = judge_intrusive(&checks, catalogue());

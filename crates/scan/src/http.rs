@@ -151,9 +151,16 @@ pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     host: &str,
     user_agent: &str,
 ) -> std::io::Result<Option<HttpInfo>> {
-    stream
-        .write_all(request(host, user_agent).as_bytes())
-        .await?;
+    let response = send(stream, &request(host, user_agent)).await?;
+    Ok(parse(&response))
+}
+
+/// Sends `request` on `stream` and reads the raw answer (to EOF, or [`MAX_RESPONSE_BYTES`]).
+pub(crate) async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    request: &str,
+) -> std::io::Result<Vec<u8>> {
+    stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::with_capacity(4096);
     let mut chunk = [0_u8; 4096];
     while response.len() < MAX_RESPONSE_BYTES {
@@ -166,7 +173,7 @@ pub async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
             Err(err) => return Err(err),
         }
     }
-    Ok(parse(&response))
+    Ok(response)
 }
 
 /// Reads a response; `None` when it does not start with an HTTP status line.

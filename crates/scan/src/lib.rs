@@ -13,8 +13,8 @@
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
 //!   [`http`], [`tls`], [`tls_versions`] (TLS 1.0/1.1 asked with a hand-made ClientHello),
 //!   [`snmp`] and [`tftp`].
-//! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
-//!   logged and cleaned up.
+//! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration, SIP secret
+//!   and default web login guessing), paced, logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
 #![deny(missing_docs)]
 
@@ -33,9 +33,11 @@ pub mod tftp;
 pub mod tls;
 pub mod tls_versions;
 
-pub use exposure::{Assessed, assess, judge_intrusive, judge_sip_transports};
+pub use exposure::{Assessed, assess, judge_intrusive, judge_sip_transports, judge_web_auth};
 pub use fingerprint::{Fingerprint, FingerprintTable};
-pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
+pub use intrusive::{
+    HostChecks, IntrusiveCheck, IntrusiveConfig, WebAuth, run_intrusive, run_web_auth,
+};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};

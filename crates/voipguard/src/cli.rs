@@ -259,8 +259,10 @@ pub struct ScanArgs {
     /// Intrusive checks on every SIP host found over UDP, by name (comma list; nothing
     /// intrusive runs without it): `direct-ip` (an INVITE straight to the host: does it ring?),
     /// `anonymous` (the same from "Anonymous"), `enum` (do REGISTER answers tell existing
-    /// extensions from random ones?). Ringing calls are cancelled, answered ones hung up,
-    /// accidental registrations removed; every request is logged.
+    /// extensions from random ones?), `sip-auth` (SIP digest secrets against a small
+    /// dictionary, for `--users` or the extensions `enum` finds), `web-auth` (vendor
+    /// factory-default logins on the web UIs that ask for one). Ringing calls are cancelled,
+    /// answered ones hung up, registrations removed; every request is logged, no secret is.
     #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
     pub intrusive: Vec<String>,
     /// Requests per second per host for the intrusive checks (cleanup is never held back).
@@ -270,6 +272,15 @@ pub struct ScanArgs {
     /// numbers, ranges and names, comma-separated (`100-199,alice`).
     #[arg(long, value_name = "LIST")]
     pub extensions: Option<String>,
+    /// Users `--intrusive sip-auth` guesses secrets for: a file of numbers, ranges and names,
+    /// one or more per line (comma-separated; # comments). Without it, the extensions `enum`
+    /// finds.
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// Secrets `--intrusive sip-auth` tries after its built-in dictionary, one per line
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub wordlist: Vec<PathBuf>,
     /// The user the test calls of `direct-ip` and `anonymous` address (sip:USER@host).
     #[arg(long, default_value = "voipguard", value_name = "USER")]
     pub call_user: String,

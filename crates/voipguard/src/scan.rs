@@ -17,13 +17,16 @@ use serde::Serialize;
 use voipguard_parsers::Keep;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 use voipguard_scan::accounts::{account_follow_ups, tls_ports};
-use voipguard_scan::intrusive::{HostChecks, parse_checks, parse_extensions};
+use voipguard_scan::intrusive::{
+    HostChecks, IntrusiveCheck, WebAuth, Wordlist, parse_checks, parse_extensions,
+};
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
     Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope, ServiceConfig,
     SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked,
-    judge_intrusive, judge_sip_transports, probe_services, run_intrusive, tcp_sweep, tls_sweep,
+    judge_intrusive, judge_sip_transports, judge_web_auth, probe_services, run_intrusive,
+    run_web_auth, tcp_sweep, tls_sweep,
     udp_sweep,
 };
 
@@ -135,7 +138,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
                 .filter(|(host, _)| host.transport == Transport::Udp)
                 .map(|(host, _)| host.clone())
                 .collect();
-            if udp_hosts.is_empty() {
+            if udp_hosts.is_empty() && intrusive.checks.iter().any(|check| check.speaks_sip()) {
                 tracing::warn!("no SIP host answered over UDP: no intrusive check ran");
             }
             runtime.block_on(run_intrusive(&plan, &udp_hosts, intrusive))?
@@ -147,10 +150,23 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         service_config.hints = hints(&sip_hosts);
         let hosts = runtime.block_on(probe_services(&plan, &service_config));
         tracing::info!(hosts = hosts.len(), "service probes done");
+        let web_auth = match &intrusive {
+            Some(intrusive) if intrusive.checks.contains(&IntrusiveCheck::WebAuth) => {
+                let fingerprints = sip_hosts
+                    .iter()
+                    .filter_map(|(host, fingerprint)| {
+                        Some((host.target.ip(), fingerprint.clone()?))
+                    })
+                    .collect();
+                runtime.block_on(run_web_auth(&plan, &hosts, &fingerprints, intrusive))?
+            }
+            _ => Vec::new(),
+        };
         let summary = report(
             &sip_hosts,
             hosts,
             &intrusive_results,
+            &web_auth,
             &service_config,
             args.format,
             &mut out,
@@ -200,6 +216,20 @@ fn intrusive_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<Option<
     if let Some(list) = &args.extensions {
         config.extensions = parse_extensions(list)?;
     }
+    if let Some(file) = &args.users {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read --users {}", file.display()))?;
+        let entries: Vec<&str> = text
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or_default().trim())
+            .filter(|line| !line.is_empty())
+            .collect();
+        config.auth_users = parse_extensions(&entries.join(","))
+            .with_context(|| format!("--users {}", file.display()))?;
+    }
+    for file in &args.wordlist {
+        config.wordlist.extend(Wordlist::read(file)?);
+    }
     Ok(Some(config))
 }
 
@@ -227,6 +257,7 @@ fn report(
     sip_hosts: &[(SipHost, Option<Fingerprint>)],
     hosts: Vec<HostServices>,
     intrusive: &[HostChecks],
+    web_auth: &[WebAuth],
     config: &ServiceConfig,
     format: ScanFormat,
     out: &mut impl Write,
@@ -251,6 +282,10 @@ fn report(
             }
             for checks in intrusive {
                 serde_json::to_writer(&mut *out, &serde_json::json!({ "intrusive": checks }))?;
+                writeln!(out)?;
+            }
+            for web in web_auth {
+                serde_json::to_writer(&mut *out, &serde_json::json!({ "web_auth": web }))?;
                 writeln!(out)?;
             }
             // Raw listings judge nothing: no finding to fail on.
@@ -301,6 +336,9 @@ fn report(
             .filter(|checks| checks.target.ip() == *address)
         {
             assessed.findings.extend(judge_intrusive(checks, catalogue));
+        }
+        for web in web_auth.iter().filter(|web| web.address == *address) {
+            assessed.findings.extend(judge_web_auth(web, catalogue));
         }
         // A served provisioning file is audited as the file itself: the device it configures
         // follows the host that leaked it.

@@ -231,3 +231,87 @@ fn intrusive_checks_run_only_when_named_and_report_their_controls() {
         String::from_utf8_lossy(&unknown.stderr)
     );
 }
+
+#[test]
+fn sip_auth_names_the_weak_user_and_logs_every_try_without_a_secret() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    const STRONG: &str = "Xq7!strong-Secret-9";
+    const LISTED: &str = "Blue-Lagoon-17";
+    // A PBX whose users' secrets sit in the script: 100 has "100", 101 a strong one, 102 one only
+    // the supplied word list holds. Accepted REGISTERs are answered 200 without a binding.
+    let script = format!(
+        "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\nloadmodule \"pv.so\"\nloadmodule \"auth.so\"\n\
+        request_route {{\n\
+          if (method==\"OPTIONS\") {{ sl_send_reply(\"200\", \"OK\"); exit; }}\n\
+          if (method==\"REGISTER\") {{\n\
+            if ($tU == \"100\") {{ $var(pw) = \"100\"; }}\n\
+            else if ($tU == \"101\") {{ $var(pw) = \"{STRONG}\"; }}\n\
+            else if ($tU == \"102\") {{ $var(pw) = \"{LISTED}\"; }}\n\
+            else {{ sl_send_reply(\"404\", \"Not Found\"); exit; }}\n\
+            if (!pv_www_authenticate(\"pbx.test\", \"$var(pw)\", \"0\")) {{ auth_challenge(\"pbx.test\", \"1\"); exit; }}\n\
+            sl_send_reply(\"200\", \"OK\"); exit;\n\
+          }}\n\
+          sl_send_reply(\"501\", \"Not Implemented\"); exit;\n\
+        }}\n"
+    );
+    let _pbx = Kamailio::start_script(
+        &["udp:127.0.0.87:25167"],
+        Some("127.0.0.87:25167".parse().expect("address")),
+        &script,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let users = dir.path().join("users.txt");
+    std::fs::write(
+        &users,
+        "# the PBX's extensions\n100-101\n102 # front desk\n",
+    )
+    .expect("write");
+    let words = dir.path().join("words.txt");
+    std::fs::write(&words, format!("summer2024\n{LISTED}\n")).expect("write");
+    let output = voipguard()
+        .args([
+            "scan",
+            "--scope",
+            "127.0.0.87",
+            "127.0.0.87",
+            "--ports",
+            "25167",
+        ])
+        .args(["--timeout-ms", "100", "--service-timeout-ms", "200"])
+        .args(["--intrusive", "sip-auth", "--intrusive-rate", "200"])
+        .arg("--users")
+        .arg(&users)
+        .arg("--wordlist")
+        .arg(&words)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}\n{log}");
+    assert!(
+        text.contains("FAIL  critical  NET-WEAK-SIP-SECRET")
+            && text.contains(
+                "2 of 3 users have a guessable SIP secret: 100 (same as the user name), 102 (a word of the supplied list)"
+            ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("NET-SIP-ENUM"),
+        "users were given: enum did not run\n{text}"
+    );
+    // Every try is logged by number; 101 got all of them.
+    let tries_101 = log
+        .lines()
+        .filter(|line| line.contains("for user 101"))
+        .count();
+    assert!(tries_101 >= 30, "{log}");
+    assert!(log.contains("try 1 of"), "{log}");
+    for secret in [STRONG, LISTED, "summer2024"] {
+        assert!(
+            !text.contains(secret) && !log.contains(secret),
+            "{secret} shown"
+        );
+    }
+}

@@ -13,11 +13,12 @@ use serde::Serialize;
 use crate::sip::uri_host;
 use crate::sweep::SweepError;
 
+use super::sip_auth::remove_binding;
 use super::transaction::{Dialog, Request, Session};
 use super::{Answer, IntrusiveConfig, Pacer, token};
 
 /// Seconds a REGISTER asks for: short, so a binding whose removal got lost lapses soon.
-const REGISTER_EXPIRES: u32 = 60;
+pub(super) const REGISTER_EXPIRES: u32 = 60;
 
 /// What an enumeration concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -137,21 +138,12 @@ async fn ask(
     config: &IntrusiveConfig,
     cleanup: &mut Vec<String>,
 ) -> Option<Answer> {
-    let host = uri_host(session.target.ip());
-    let target = session.target_hostport();
-    let id = token();
-    let dialog = Dialog {
-        request_uri: match method {
-            "REGISTER" => format!("sip:{target}"),
-            _ => format!("sip:{user}@{target}"),
-        },
-        from: format!("<sip:{user}@{host}>;tag=vg{id}"),
-        to: format!("<sip:{user}@{host}>"),
-        call_id: format!("vg{id}@voipguard"),
-        contact: format!("<sip:{user}@{}>", session.local_hostport()),
-    };
+    let mut dialog = register_dialog(session, user);
+    if method != "REGISTER" {
+        dialog.request_uri = format!("sip:{user}@{}", session.target_hostport());
+    }
     let expires = [("Expires", REGISTER_EXPIRES.to_string())];
-    let branch = format!("z9hG4bKvg{id}");
+    let branch = format!("z9hG4bKvg{}", token());
     let request = Request {
         method,
         dialog: &dialog,
@@ -169,47 +161,23 @@ async fn ask(
     let answer = Answer::of(&response);
     tracing::info!(target = %session.target, method, user, answer = %answer, "enumeration answer");
     if method == "REGISTER" && (200..300).contains(&response.status) {
-        cleanup.push(unregister(session, &dialog, user, config).await);
+        tracing::warn!(target = %session.target, user, "REGISTER accepted without authentication: removing the binding (Expires: 0)");
+        let done = remove_binding(session, dialog, 1, user, config).await;
+        cleanup.push(format!("{user}: registered without authentication; {done}"));
     }
     Some(answer)
 }
 
-/// Removes the binding a REGISTER created: same Call-ID and Contact, next CSeq, `Expires: 0`.
-async fn unregister(
-    session: &mut Session<'_>,
-    dialog: &Dialog,
-    user: &str,
-    config: &IntrusiveConfig,
-) -> String {
-    let branch = format!("z9hG4bKvg{}", token());
-    let expires = [("Expires", "0".to_string())];
-    let request = Request {
-        method: "REGISTER",
-        dialog,
-        uri: None,
-        branch: &branch,
-        cseq: 2,
-        to_tag: None,
-        extra_headers: &expires,
-        body: None,
-    };
-    tracing::warn!(target = %session.target, user, "REGISTER accepted without authentication: removing the binding (Expires: 0)");
-    let outcome = match session
-        .transaction(&request, false, config.timeout, |_| false)
-        .await
-    {
-        Some(response) if (200..300).contains(&response.status) => format!(
-            "{user}: registered without authentication; binding removed (REGISTER Expires: 0 answered {} {})",
-            response.status, response.reason
-        ),
-        Some(response) => format!(
-            "{user}: registered without authentication; removing the binding was refused ({} {}): it lapses after {REGISTER_EXPIRES} s",
-            response.status, response.reason
-        ),
-        None => format!(
-            "{user}: registered without authentication; removing the binding got no answer: it lapses after {REGISTER_EXPIRES} s"
-        ),
-    };
-    tracing::info!(target = %session.target, user, cleanup = %outcome, "cleanup");
-    outcome
+/// A REGISTER dialog for `user` at the session's host: a fresh Call-ID and From-tag, the
+/// scanner's own address as Contact.
+pub(super) fn register_dialog(session: &Session<'_>, user: &str) -> Dialog {
+    let host = uri_host(session.target.ip());
+    let id = token();
+    Dialog {
+        request_uri: format!("sip:{}", session.target_hostport()),
+        from: format!("<sip:{user}@{host}>;tag=vg{id}"),
+        to: format!("<sip:{user}@{host}>"),
+        call_id: format!("vg{id}@voipguard"),
+        contact: format!("<sip:{user}@{}>", session.local_hostport()),
+    }
 }

@@ -1,15 +1,21 @@
-//! Intrusive checks: requests a host acts on (a phone rings, a registrar stores a binding), so
-//! each runs only when named (`direct-ip`, `anonymous`, `enum`), only against hosts of the
-//! [`Plan`] that answered the sweep, paced per host, logged at info, and cleaned up: a ringing
-//! INVITE is CANCELled, an answered one ACKed and ended with BYE, a binding a registrar
-//! accepted is removed at once with `Expires: 0`.
+//! Intrusive checks: requests a host acts on (a phone rings, a registrar stores a binding, a
+//! login is tried), so each runs only when named (`direct-ip`, `anonymous`, `enum`, `sip-auth`,
+//! `web-auth`), only against hosts of the [`Plan`] that answered, paced per host, logged at
+//! info, and cleaned up: a ringing INVITE is CANCELled, an answered one ACKed and ended with
+//! BYE, a binding a registrar accepted is removed at once with `Expires: 0`.
 //!
 //! * [`enumerate`]: do a registrar's answers tell existing extensions from random ones?
 //! * [`call`]: does a phone accept an INVITE sent straight to its address, or an anonymous one?
+//! * [`sip_auth`]: do registration secrets resist a small dictionary?
+//! * [`web_auth`]: does a web UI take its vendor's factory-default login?
 
 pub mod call;
+mod credentials;
+mod digest;
 pub mod enumerate;
+pub mod sip_auth;
 mod transaction;
+pub mod web_auth;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -25,7 +31,10 @@ use crate::sip::Response;
 use crate::sweep::{DEFAULT_USER_AGENT, SipHost};
 
 pub use call::{CallOutcome, CallTest};
+pub use credentials::{MAX_WORDS, Wordlist};
 pub use enumerate::Enumeration;
+pub use sip_auth::SipAuth;
+pub use web_auth::{WebAuth, run_web_auth};
 
 /// One intrusive check, named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -37,11 +46,22 @@ pub enum IntrusiveCheck {
     Anonymous,
     /// Extension enumeration by comparing answers (NET-SIP-ENUM).
     Enum,
+    /// SIP digest secrets against a small dictionary (NET-WEAK-SIP-SECRET).
+    SipAuth,
+    /// Vendor factory-default logins on the web UIs the service probes found.
+    WebAuth,
 }
 
 impl IntrusiveCheck {
-    /// Every check, in the order they run on a host.
-    pub const ALL: [Self; 3] = [Self::Enum, Self::DirectIp, Self::Anonymous];
+    /// Every check, in the order they run on a host (`web-auth` runs after the service
+    /// probes, on the web servers they found).
+    pub const ALL: [Self; 5] = [
+        Self::Enum,
+        Self::SipAuth,
+        Self::DirectIp,
+        Self::Anonymous,
+        Self::WebAuth,
+    ];
 
     /// The name on the command line.
     pub fn name(self) -> &'static str {
@@ -49,6 +69,8 @@ impl IntrusiveCheck {
             Self::DirectIp => "direct-ip",
             Self::Anonymous => "anonymous",
             Self::Enum => "enum",
+            Self::SipAuth => "sip-auth",
+            Self::WebAuth => "web-auth",
         }
     }
 }
@@ -68,7 +90,9 @@ impl FromStr for IntrusiveCheck {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum IntrusiveError {
     /// A check name that does not exist.
-    #[error("unknown intrusive check {0:?} (known: direct-ip, anonymous, enum)")]
+    #[error(
+        "unknown intrusive check {0:?} (known: direct-ip, anonymous, enum, sip-auth, web-auth)"
+    )]
     UnknownCheck(String),
     /// A bad entry in an extension list, or a bad user to call.
     #[error(
@@ -81,6 +105,17 @@ pub enum IntrusiveError {
     /// A rate of zero would never send.
     #[error("the intrusive rate must be above 0 requests per second")]
     ZeroRate,
+    /// A word list that cannot be read (the reason never quotes a word).
+    #[error("cannot use the word list {path}: {reason}")]
+    Wordlist {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The built-in credential table does not parse (a build defect).
+    #[error("the built-in credential table is broken: {0}")]
+    Table(String),
 }
 
 /// Parses `direct-ip,anonymous,enum`; an unknown name is an error, an empty list selects none.
@@ -171,6 +206,13 @@ pub struct IntrusiveConfig {
     pub ring_timeout: Duration,
     /// Hosts checked at the same time.
     pub concurrent_hosts: usize,
+    /// Users `sip-auth` tries; when empty, the users `enum` finds challenged (`enum` then runs
+    /// whether named or not).
+    pub auth_users: Vec<String>,
+    /// Secrets `sip-auth` tries after the built-in ones.
+    pub wordlist: Wordlist,
+    /// The first wait after a `403`, `429` or `503` without `Retry-After` (it doubles).
+    pub backoff: Duration,
 }
 
 impl Default for IntrusiveConfig {
@@ -185,6 +227,9 @@ impl Default for IntrusiveConfig {
             timeout: Duration::from_secs(4),
             ring_timeout: Duration::from_secs(8),
             concurrent_hosts: 16,
+            auth_users: Vec::new(),
+            wordlist: Wordlist::default(),
+            backoff: Duration::from_secs(2),
         }
     }
 }
@@ -203,6 +248,9 @@ pub struct HostChecks {
     /// `anonymous`, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anonymous: Option<CallTest>,
+    /// `sip-auth`, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sip_auth: Option<SipAuth>,
     /// Why a check could not run (a socket error), if one could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -260,6 +308,29 @@ impl std::fmt::Display for Answer {
     }
 }
 
+impl IntrusiveCheck {
+    /// True for the checks [`run_intrusive`] runs on SIP hosts (all but `web-auth`).
+    pub fn speaks_sip(self) -> bool {
+        self != Self::WebAuth
+    }
+}
+
+/// The extensions `enum` found that answered with a digest challenge: the ones a secret can be
+/// guessed for.
+fn challenged_users(enumeration: Option<&Enumeration>) -> Vec<String> {
+    enumeration
+        .filter(|found| found.verdict == enumerate::Verdict::Enumerable)
+        .map(|found| {
+            found
+                .revealed
+                .iter()
+                .filter(|revealed| revealed.answer.challenge.is_some())
+                .map(|revealed| revealed.user.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Spaces requests to one host `1/rate` apart.
 #[derive(Debug)]
 pub(crate) struct Pacer {
@@ -304,6 +375,7 @@ pub async fn run_intrusive(
     if let Some(bad) = config
         .extensions
         .iter()
+        .chain(&config.auth_users)
         .chain([&config.callee])
         .find(|user| !is_user_name(user))
     {
@@ -316,7 +388,7 @@ pub async fn run_intrusive(
     targets.sort();
     targets.dedup();
     let mut results = Vec::new();
-    if config.checks.is_empty() {
+    if !config.checks.iter().any(|check| check.speaks_sip()) {
         return Ok(results);
     }
     let mut running = JoinSet::new();
@@ -348,10 +420,16 @@ async fn check_host(target: SocketAddr, config: IntrusiveConfig) -> HostChecks {
         enumeration: None,
         direct_ip: None,
         anonymous: None,
+        sip_auth: None,
         error: None,
     };
+    // sip-auth without a user list guesses for the users enum finds.
+    let enum_for_users =
+        config.checks.contains(&IntrusiveCheck::SipAuth) && config.auth_users.is_empty();
     for check in IntrusiveCheck::ALL {
-        if !config.checks.contains(&check) {
+        let wanted =
+            config.checks.contains(&check) || (check == IntrusiveCheck::Enum && enum_for_users);
+        if !wanted || !check.speaks_sip() {
             continue;
         }
         tracing::info!(%target, check = check.name(), "intrusive check starts");
@@ -359,6 +437,17 @@ async fn check_host(target: SocketAddr, config: IntrusiveConfig) -> HostChecks {
             IntrusiveCheck::Enum => enumerate::enumerate(target, &config, &mut pacer)
                 .await
                 .map(|found| checks.enumeration = Some(found)),
+            IntrusiveCheck::SipAuth => {
+                let (users, from) = if config.auth_users.is_empty() {
+                    (challenged_users(checks.enumeration.as_ref()), "enum")
+                } else {
+                    (config.auth_users.clone(), "given")
+                };
+                sip_auth::crack(target, &users, from, &config, &mut pacer)
+                    .await
+                    .map(|found| checks.sip_auth = Some(found))
+            }
+            IntrusiveCheck::WebAuth => Ok(()),
             IntrusiveCheck::DirectIp | IntrusiveCheck::Anonymous => call::test_call(
                 target,
                 check == IntrusiveCheck::Anonymous,
@@ -393,6 +482,10 @@ mod tests {
         assert_eq!(
             parse_checks("enum,sip-crack"),
             Err(IntrusiveError::UnknownCheck("sip-crack".to_string()))
+        );
+        assert_eq!(
+            parse_checks("web-auth,sip-auth").map(|c| c.into_iter().collect::<Vec<_>>()),
+            Ok(vec![IntrusiveCheck::SipAuth, IntrusiveCheck::WebAuth])
         );
         assert_eq!(parse_checks(""), Ok(BTreeSet::new()));
     }
