@@ -114,6 +114,25 @@ pub fn assess(
     let (family, basis) = family_of(vendor, model.as_deref());
     let mut device = Device::new(host.address.to_string(), vendor, family, basis);
     device.model = model;
+    judge_as(host, device, catalogue)
+}
+
+/// Judges one host as the device `known` is (vendor, family and model of an audited
+/// configuration of that host), whatever the wire suggested: the file knows better than a
+/// banner which make it is.
+pub fn assess_as(host: &HostServices, known: &Device, catalogue: &'static Catalogue) -> Assessed {
+    let mut device = Device::new(
+        host.address.to_string(),
+        known.vendor,
+        known.family,
+        known.family_basis,
+    );
+    device.model.clone_from(&known.model);
+    judge_as(host, device, catalogue)
+}
+
+fn judge_as(host: &HostServices, mut device: Device, catalogue: &'static Catalogue) -> Assessed {
+    let (vendor, family) = (device.vendor, device.family);
     device.mac = host.macs.first().cloned();
     device.sources = host
         .services
@@ -157,6 +176,111 @@ pub fn assess(
     .collect();
     findings.extend(judge.net_public());
     findings.extend(judge.leaked_configs());
+    Assessed { device, findings }
+}
+
+/// How much a status worries: the order in which several ports' verdicts on one control win.
+fn concern(status: Status) -> u8 {
+    match status {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    }
+}
+
+/// One finding per check. A host answering on several ports (SIP on 5060 and 5062, two files
+/// over TFTP, a web UI on 80 and 8080) is judged once per control: the most worrying verdict
+/// wins (fail, unknown, pass, not applicable), so a control holds only where every port shows
+/// it holding; messages are joined and the evidence of every port kept. First-seen order.
+pub fn merge_same_check(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let Some(kept) = merged.iter_mut().find(|kept| kept.check == finding.check) else {
+            merged.push(finding);
+            continue;
+        };
+        if kept.message != finding.message {
+            kept.message = if concern(finding.status) > concern(kept.status) {
+                format!("{}; {}", finding.message, kept.message)
+            } else {
+                format!("{}; {}", kept.message, finding.message)
+            };
+        }
+        if concern(finding.status) > concern(kept.status) {
+            kept.status = finding.status;
+        }
+        add_evidence(&mut kept.evidence, finding.evidence);
+    }
+    merged
+}
+
+fn add_evidence(kept: &mut Vec<Evidence>, more: Vec<Evidence>) {
+    for item in more {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+}
+
+/// How certain a verdict is, by where it came from. Something answering on the wire is a fact
+/// (a wire `fail` sees the exposure); a configuration states what the device was told (any
+/// decided verdict); a wire `pass` or `not_applicable` rests on silence, which a firewall, a
+/// port not probed or a rate limit can also explain; `unknown` decides nothing.
+fn certainty(status: Status, from_wire: bool) -> u8 {
+    match (status, from_wire) {
+        (Status::Unknown, _) => 0,
+        (Status::Fail, true) => 3,
+        (_, false) => 2,
+        (_, true) => 1,
+    }
+}
+
+/// A device audited from its configuration and found live, as one device: the configuration's
+/// identity (id, vendor, family, model; the wire's MAC when the file has none), the sources of
+/// both (files, then `scheme://address:port`), and one finding per check. Where both judge a
+/// check, the more certain verdict wins (see [`certainty`]; a tie goes to the configuration),
+/// the message says what the other side concluded, and the evidence of both is listed.
+pub fn side_by_side(config: Assessed, live: Assessed) -> Assessed {
+    let Assessed {
+        mut device,
+        mut findings,
+    } = config;
+    if device.mac.is_none() {
+        device.mac = live.device.mac;
+    }
+    for source in live.device.sources {
+        if !device.sources.contains(&source) {
+            device.sources.push(source);
+        }
+    }
+    for seen in live.findings {
+        let Some(stated) = findings
+            .iter_mut()
+            .find(|stated| stated.check == seen.check)
+        else {
+            findings.push(seen);
+            continue;
+        };
+        let wire_wins = certainty(seen.status, true) > certainty(stated.status, false);
+        let (winner, other, loser) = if wire_wins {
+            (seen, "the configuration", stated.clone())
+        } else {
+            (stated.clone(), "the wire", seen)
+        };
+        let mut evidence = winner.evidence;
+        add_evidence(&mut evidence, loser.evidence);
+        *stated = Finding {
+            message: format!(
+                "{}; {other} ({}): {}",
+                winner.message,
+                loser.status.as_str(),
+                loser.message
+            ),
+            evidence,
+            ..winner
+        };
+    }
     Assessed { device, findings }
 }
 

@@ -539,6 +539,7 @@ mod tests {
             header_names: Vec::new(),
             rtt: Duration::from_millis(1),
             transmissions: 1,
+            macs: Vec::new(),
         }
     }
 

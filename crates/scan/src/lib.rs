@@ -11,9 +11,12 @@
 //!   [`http`], [`tls`], [`snmp`] and [`tftp`].
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration), paced,
 //!   logged and cleaned up.
-//! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
+//! * [`exposure`]: what the services show, judged against the baseline controls a scan decides,
+//!   one finding per control, and set beside an audited configuration of the same device.
+//! * [`credentials`]: the site's users and passwords for checks that log in, never shown.
 #![deny(missing_docs)]
 
+pub mod credentials;
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
@@ -27,7 +30,8 @@ pub mod sweep;
 pub mod tftp;
 pub mod tls;
 
-pub use exposure::{Assessed, assess, judge_intrusive};
+pub use credentials::{Credential, CredentialKind, Secret};
+pub use exposure::{Assessed, assess, assess_as, judge_intrusive, merge_same_check, side_by_side};
 pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use intrusive::{HostChecks, IntrusiveCheck, IntrusiveConfig, run_intrusive};
 pub use leaked::{Leaked, LeakedFile, audit_leaked};

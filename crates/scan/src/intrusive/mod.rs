@@ -20,6 +20,7 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio::task::JoinSet;
 
+use crate::credentials::Credential;
 use crate::scope::Plan;
 use crate::sip::Response;
 use crate::sweep::{DEFAULT_USER_AGENT, SipHost};
@@ -171,6 +172,9 @@ pub struct IntrusiveConfig {
     pub ring_timeout: Duration,
     /// Hosts checked at the same time.
     pub concurrent_hosts: usize,
+    /// The site's credentials (`[[scan.credentials]]` of the inventory), for the checks that
+    /// log in (`sip-auth` tries the `Sip` ones, `web-auth` the `Web` ones); empty otherwise.
+    pub credentials: Vec<Credential>,
 }
 
 impl Default for IntrusiveConfig {
@@ -185,6 +189,7 @@ impl Default for IntrusiveConfig {
             timeout: Duration::from_secs(4),
             ring_timeout: Duration::from_secs(8),
             concurrent_hosts: 16,
+            credentials: Vec::new(),
         }
     }
 }
