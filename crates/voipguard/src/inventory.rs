@@ -401,3 +401,114 @@ pub fn normalise_mac(mac: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (tempfile::TempDir, anyhow::Result<Inventory>) {
+        let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, text).unwrap_or_else(|err| panic!("{err}"));
+        let inventory = Inventory::load(&path);
+        (dir, inventory)
+    }
+
+    fn error(text: &str) -> String {
+        match load(text) {
+            (_, Ok(inventory)) => panic!("accepted: {inventory:?}"),
+            (_, Err(err)) => format!("{err:#}"),
+        }
+    }
+
+    #[test]
+    fn the_commented_site_example_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../contrib/voipguard-site.toml");
+        let inventory = Inventory::load(&path).unwrap_or_else(|err| panic!("{err:#}"));
+        let scan = inventory.scan().unwrap_or_else(|| panic!("no [scan]"));
+        assert_eq!(scan.scope, ["10.1.0.0/24", "fd00:10:1::/64"]);
+        assert_eq!((scan.allow_public, scan.rate), (false, Some(2000)));
+        assert_eq!(
+            inventory.address(Some("000b82a1b2c3"), &[]),
+            "10.1.0.20".parse().ok()
+        );
+        let pbx = Arc::new(path.with_file_name("pbx/etc-asterisk/sip.conf"));
+        assert_eq!(inventory.address(None, &[pbx]), "10.1.0.5".parse().ok());
+        assert_eq!(
+            inventory.lookup(Some("000b82a1b2c3"), Path::new("x.xml")),
+            Some(("GRP2612W", Family::Grp))
+        );
+        // Its password files are not shipped: reading them is left to a scan that needs them.
+        let missing = format!("{:#}", scan.credentials().err().unwrap_or_else(|| panic!()));
+        assert!(
+            missing.contains("voipguard-site.toml:30: cannot read password_file"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn credentials_inline_and_from_a_file_never_shown() {
+        let (dir, inventory) = load(
+            "[scan]\nscope = [\"127.0.0.0/8\"]\n\n[[scan.credentials]]\nkind = \"sip\"\nuser = \"100\"\npassword = \"s3cret-inline\"\n\n[[scan.credentials]]\nkind = \"web\"\nuser = \"admin\"\npassword_file = \"admin.txt\"\n",
+        );
+        std::fs::write(dir.path().join("admin.txt"), "s3cret-file\n")
+            .unwrap_or_else(|err| panic!("{err}"));
+        let inventory = inventory.unwrap_or_else(|err| panic!("{err:#}"));
+        let scan = inventory.scan().unwrap_or_else(|| panic!("no [scan]"));
+        let credentials = scan.credentials().unwrap_or_else(|err| panic!("{err:#}"));
+        let read: Vec<(CredentialKind, &str, &str)> = credentials
+            .iter()
+            .map(|c| (c.kind, c.user.as_str(), c.password.reveal()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (CredentialKind::Sip, "100", "s3cret-inline"),
+                (CredentialKind::Web, "admin", "s3cret-file")
+            ]
+        );
+        let shown = format!("{inventory:?} {credentials:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    #[test]
+    fn bad_values_name_the_line_and_never_a_password() {
+        let cases = [
+            (
+                "[scan]\nscope = [\"10.0.0.0/8\",\n  \"10.1.0.0/33\"]\n",
+                ":3: scope \"10.1.0.0/33\" is not a CIDR or an address",
+            ),
+            ("[scan]\nrate = 0\n", ":2: rate must be at least 1"),
+            (
+                "[scan]\n[[scan.credentials]]\nkind = \"ssh\"\nuser = \"a\"\npassword = \"x\"\n",
+                ":3: credential kind `ssh` is not `sip` or `web`",
+            ),
+            (
+                "[scan]\n[[scan.credentials]]\nkind = \"sip\"\nuser = \"100\"\npassword = 98765\n",
+                ":5: `password` must be a quoted string",
+            ),
+            (
+                "[[scan.credentials]]\nkind = \"sip\"\nuser = \"100\"\npassword = \"98765\"\npassword_file = \"p\"\n",
+                ":1: give exactly one of `password` or `password_file`",
+            ),
+            (
+                "[[device]]\nmac = \"00:0b:82\"\nmodel = \"GRP2612W\"\n",
+                ":2: mac `00:0b:82` is not 12 hex digits",
+            ),
+            (
+                "\n[[device]]\nmac = \"000b828c8f97\"\naddress = \"10.0.0.300\"\n",
+                ":4: address `10.0.0.300` is not an IPv4 or IPv6 address",
+            ),
+            (
+                "[[device]]\nmac = \"000b828c8f97\"\n",
+                ":1: [[device]] gives neither `model` nor `address`",
+            ),
+            ("[scan]\nscopes = []\n", ":2: unknown field `scopes`"),
+        ];
+        for (text, expected) in cases {
+            let message = error(text);
+            assert!(message.contains(expected), "{expected}\n{message}");
+            assert!(!message.contains("98765"), "{message}");
+        }
+    }
+}
