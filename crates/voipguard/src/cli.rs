@@ -28,7 +28,7 @@ pub enum Command {
     #[command(subcommand)]
     Facts(FactsCommand),
     /// Find the SIP hosts in networks you own and tell what they are (OPTIONS over UDP/TCP).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Stop SIP, IAX2, AMI and SSH brute force: run the guard, show its bans, or replay logs to
     /// see what would be banned.
     Guard(GuardArgs),
