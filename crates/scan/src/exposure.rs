@@ -120,6 +120,25 @@ pub fn assess(
     let (family, basis) = family_of(vendor, model.as_deref());
     let mut device = Device::new(host.address.to_string(), vendor, family, basis);
     device.model = model;
+    judge_as(host, device, catalogue)
+}
+
+/// Judges one host as the device `known` is (vendor, family and model of an audited
+/// configuration of that host), whatever the wire suggested: the file knows better than a
+/// banner which make it is.
+pub fn assess_as(host: &HostServices, known: &Device, catalogue: &'static Catalogue) -> Assessed {
+    let mut device = Device::new(
+        host.address.to_string(),
+        known.vendor,
+        known.family,
+        known.family_basis,
+    );
+    device.model.clone_from(&known.model);
+    judge_as(host, device, catalogue)
+}
+
+fn judge_as(host: &HostServices, mut device: Device, catalogue: &'static Catalogue) -> Assessed {
+    let (vendor, family) = (device.vendor, device.family);
     device.mac = host.macs.first().cloned();
     device.sources = host
         .services
@@ -163,6 +182,127 @@ pub fn assess(
     .collect();
     findings.extend(judge.net_public());
     findings.extend(judge.leaked_configs());
+    Assessed { device, findings }
+}
+
+/// How much a status worries: the order in which several ports' verdicts on one control win.
+fn concern(status: Status) -> u8 {
+    match status {
+        Status::Fail => 3,
+        Status::Unknown => 2,
+        Status::Pass => 1,
+        Status::NotApplicable => 0,
+    }
+}
+
+/// One finding per check. A host answering on several ports (SIP on 5060 and 5062, two files
+/// over TFTP, a web UI on 80 and 8080) is judged once per control: the most worrying verdict
+/// wins (fail, unknown, pass, not applicable), so a control holds only where every port shows
+/// it holding; distinct messages are joined and the evidence of every port kept, the deciding
+/// port's first. Findings keep their first-seen order.
+pub fn merge_same_check(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut groups: Vec<Vec<Finding>> = Vec::new();
+    for finding in findings {
+        match groups.iter_mut().find(|group| {
+            group
+                .first()
+                .is_some_and(|first| first.check == finding.check)
+        }) {
+            Some(group) => group.push(finding),
+            None => groups.push(vec![finding]),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|mut group| {
+            // Stable: among equals, the first-seen port leads.
+            group.sort_by_key(|finding| std::cmp::Reverse(concern(finding.status)));
+            let mut parts = group.into_iter();
+            let mut merged = parts.next()?;
+            let mut messages = vec![merged.message.clone()];
+            for finding in parts {
+                if !messages.contains(&finding.message) {
+                    messages.push(finding.message);
+                }
+                add_evidence(&mut merged.evidence, finding.evidence);
+            }
+            merged.message = messages.join("; ");
+            Some(merged)
+        })
+        .collect()
+}
+
+fn add_evidence(kept: &mut Vec<Evidence>, more: Vec<Evidence>) {
+    for item in more {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+}
+
+/// How certain a verdict is, by where it came from. Something answering on the wire is a fact
+/// (a wire `fail` sees the exposure); a configuration states what the device was told (any
+/// decided verdict); a wire `pass` or `not_applicable` rests on silence, which a firewall, a
+/// port not probed or a rate limit can also explain; `unknown` decides nothing.
+fn certainty(status: Status, from_wire: bool) -> u8 {
+    match (status, from_wire) {
+        (Status::Unknown, _) => 0,
+        (Status::Fail, true) => 3,
+        (_, false) => 2,
+        (_, true) => 1,
+    }
+}
+
+/// A device audited from its configuration and found live, as one device: the configuration's
+/// identity (id, vendor, family, model; the wire's MAC when the file has none), the sources of
+/// both (files, then `scheme://address:port`), and one finding per check. Where both judge a
+/// check, the more certain verdict wins (see [`certainty`]; a tie goes to the configuration),
+/// the message says what the other side concluded, and the evidence of both is listed.
+pub fn side_by_side(config: Assessed, live: Assessed) -> Assessed {
+    let Assessed {
+        mut device,
+        mut findings,
+    } = config;
+    if device.mac.is_none() {
+        device.mac = live.device.mac;
+    }
+    for source in live.device.sources {
+        if !device.sources.contains(&source) {
+            device.sources.push(source);
+        }
+    }
+    for seen in live.findings {
+        let Some(stated) = findings
+            .iter_mut()
+            .find(|stated| stated.check == seen.check)
+        else {
+            findings.push(seen);
+            continue;
+        };
+        let wire_wins = certainty(seen.status, true) > certainty(stated.status, false);
+        let (winner, other, loser) = if wire_wins {
+            (seen, "the configuration", stated.clone())
+        } else {
+            (stated.clone(), "the wire", seen)
+        };
+        let mut evidence = winner.evidence;
+        add_evidence(&mut evidence, loser.evidence);
+        let message = if loser.message == winner.message {
+            winner.message
+        } else {
+            format!(
+                "{}; {other} ({}): {}",
+                winner.message,
+                loser.status.as_str(),
+                loser.message
+            )
+        };
+        *stated = Finding {
+            message,
+            evidence,
+            ..winner
+        };
+    }
     Assessed { device, findings }
 }
 
@@ -824,6 +964,17 @@ impl Judge<'_> {
                 self.evidence_of(&pages),
             );
         }
+        if !pages.is_empty() {
+            return self.finding(
+                id,
+                Status::Unknown,
+                format!(
+                    "web UI on {}; ports 80 and 443 were not both probed",
+                    self.places(&pages)
+                ),
+                self.evidence_of(&pages),
+            );
+        }
         self.finding(
             id,
             Status::Unknown,
@@ -1302,5 +1453,180 @@ mod tests {
                 .count(),
             4
         );
+    }
+
+    fn evidence(file: &str, setting: &str, value: &str) -> Evidence {
+        Evidence {
+            file: Some(Arc::new(PathBuf::from(file))),
+            line: None,
+            column: None,
+            setting: setting.to_string(),
+            value: value.to_string(),
+            default: false,
+        }
+    }
+
+    fn judged(check: &str, status: Status, message: &str, items: Vec<Evidence>) -> Finding {
+        finding(catalogue(), check, status, message.to_string(), items)
+            .unwrap_or_else(|| panic!("{check} is in the catalogue"))
+    }
+
+    #[test]
+    fn several_ports_make_one_finding_per_check_the_most_worrying_winning() {
+        let on = |port: u16, status, message: &str| {
+            judged(
+                "GS-DIRECT-IP",
+                status,
+                message,
+                vec![evidence(
+                    &format!("sip://10.0.0.7:{port}/udp"),
+                    "INVITE sip:voipguard@10.0.0.7",
+                    "603 Decline",
+                )],
+            )
+        };
+        let merged = merge_same_check(vec![
+            on(5060, Status::Pass, "rejected an INVITE (603 Decline)"),
+            judged("NET-PUBLIC", Status::NotApplicable, "private", Vec::new()),
+            on(
+                5062,
+                Status::Fail,
+                "rang for an INVITE (180 Ringing); cancelled",
+            ),
+            on(5064, Status::Pass, "rejected an INVITE (603 Decline)"),
+        ]);
+        let checks: Vec<(&str, Status)> = merged.iter().map(|f| (f.check, f.status)).collect();
+        assert_eq!(
+            checks,
+            [
+                ("GS-DIRECT-IP", Status::Fail),
+                ("NET-PUBLIC", Status::NotApplicable)
+            ]
+        );
+        let direct = &merged[0];
+        assert_eq!(
+            direct.message,
+            "rang for an INVITE (180 Ringing); cancelled; rejected an INVITE (603 Decline)"
+        );
+        let places: Vec<String> = direct
+            .evidence
+            .iter()
+            .filter_map(|e| e.file.as_ref().map(|f| f.display().to_string()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "sip://10.0.0.7:5062/udp",
+                "sip://10.0.0.7:5060/udp",
+                "sip://10.0.0.7:5064/udp"
+            ],
+            "the deciding port's evidence first"
+        );
+        // An unknown port keeps a control from passing on the others' word.
+        let undecided = merge_same_check(vec![
+            on(5060, Status::Pass, "rejected"),
+            on(5062, Status::Unknown, "no answer"),
+        ]);
+        assert_eq!(undecided[0].status, Status::Unknown);
+    }
+
+    #[test]
+    fn config_and_wire_side_by_side_the_more_certain_winning() {
+        let file = "fleet/cfg000b828c8f97.xml";
+        let mut device = Device::new(
+            "000b828c8f97",
+            Vendor::Grandstream,
+            Family::Grp,
+            FamilyBasis::Content,
+        );
+        device.mac = Some("000b828c8f97".to_string());
+        device.sources = vec![Arc::new(PathBuf::from(file))];
+        let config = Assessed {
+            device,
+            findings: vec![
+                judged(
+                    "GS-WEB-HTTPS",
+                    Status::Pass,
+                    "P1650 is 0 (HTTPS)",
+                    vec![evidence(file, "P1650", "0")],
+                ),
+                judged(
+                    "GS-SSH-OFF",
+                    Status::Fail,
+                    "P276 is 0 (SSH enabled)",
+                    vec![evidence(file, "P276", "0")],
+                ),
+                judged(
+                    "GS-SNMP-OFF",
+                    Status::Unknown,
+                    "P21896 is a template",
+                    Vec::new(),
+                ),
+                judged("GS-ADMIN-PASS", Status::Fail, "weak", Vec::new()),
+            ],
+        };
+        let web_ui = "http://10.0.0.7:80";
+        let live = assess_as(
+            &host(
+                "10.0.0.7",
+                vec![page(80, "Grandstream Device Configuration")],
+            ),
+            &config.device,
+            catalogue(),
+        );
+        assert_eq!(
+            live.device.vendor,
+            Vendor::Grandstream,
+            "judged as the file says"
+        );
+        let merged = side_by_side(config, live);
+        assert_eq!(merged.device.id, "000b828c8f97");
+        let sources: Vec<String> = merged
+            .device
+            .sources
+            .iter()
+            .map(|s| s.display().to_string())
+            .collect();
+        assert_eq!(sources, [file, web_ui]);
+        let by_check = |check: &str| {
+            merged
+                .findings
+                .iter()
+                .find(|f| f.check == check)
+                .unwrap_or_else(|| panic!("{check}: {:#?}", merged.findings))
+        };
+        // The wire saw plain HTTP: that beats the file's word.
+        let web = by_check("GS-WEB-HTTPS");
+        assert_eq!(web.status, Status::Fail);
+        assert_eq!(
+            web.message,
+            "web UI served over plain HTTP at http://10.0.0.7:80; the configuration (pass): P1650 is 0 (HTTPS)"
+        );
+        let files: Vec<String> = web
+            .evidence
+            .iter()
+            .filter_map(|e| e.file.as_ref().map(|f| f.display().to_string()))
+            .collect();
+        assert_eq!(files, [web_ui, web_ui, web_ui, file]);
+        // Port 22 silent is a weaker word than the file's `SSH on`.
+        let ssh = by_check("GS-SSH-OFF");
+        assert_eq!(ssh.status, Status::Fail);
+        assert!(
+            ssh.message.starts_with(
+                "P276 is 0 (SSH enabled); the wire (pass): port 22 does not answer SSH"
+            ),
+            "{}",
+            ssh.message
+        );
+        // Unknown in the file, unknown on the wire: the file's message leads.
+        assert_eq!(by_check("GS-SNMP-OFF").status, Status::Unknown);
+        // Each side's own checks are kept, once.
+        assert_eq!(by_check("GS-ADMIN-PASS").status, Status::Fail);
+        assert_eq!(by_check("NET-PUBLIC").status, Status::NotApplicable);
+        let mut checks: Vec<&str> = merged.findings.iter().map(|f| f.check).collect();
+        let count = checks.len();
+        checks.sort_unstable();
+        checks.dedup();
+        assert_eq!(checks.len(), count, "one finding per check");
     }
 }

@@ -567,6 +567,7 @@ mod tests {
             tls: None,
             rtt: Duration::from_millis(1),
             transmissions: 1,
+            macs: Vec::new(),
         }
     }
 

@@ -243,8 +243,8 @@ fn title_of(body: &str) -> Option<String> {
 }
 
 /// MAC addresses written `00:0b:82:8c:8f:97` or `00-0B-82-…` in a page (status pages and
-/// some login pages show the device's own).
-fn macs_of(body: &str) -> Vec<String> {
+/// some login pages show the device's own) or a SIP header.
+pub(crate) fn macs_of(body: &str) -> Vec<String> {
     let bytes = body.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;

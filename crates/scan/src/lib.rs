@@ -15,10 +15,13 @@
 //!   [`snmp`] and [`tftp`].
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration, SIP secret
 //!   and default web login guessing), paced, logged and cleaned up.
-//! * [`exposure`]: what the services show, judged against the baseline controls a scan decides.
+//! * [`exposure`]: what the services show, judged against the baseline controls a scan decides,
+//!   one finding per control, and set beside an audited configuration of the same device.
+//! * [`credentials`]: the site's users and passwords for checks that log in, never shown.
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod credentials;
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
@@ -33,7 +36,11 @@ pub mod tftp;
 pub mod tls;
 pub mod tls_versions;
 
-pub use exposure::{Assessed, assess, judge_intrusive, judge_sip_transports, judge_web_auth};
+pub use credentials::{Credential, CredentialKind, Secret};
+pub use exposure::{
+    Assessed, assess, assess_as, judge_intrusive, judge_sip_transports, judge_web_auth,
+    merge_same_check, side_by_side,
+};
 pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use intrusive::{
     HostChecks, IntrusiveCheck, IntrusiveConfig, WebAuth, run_intrusive, run_web_auth,

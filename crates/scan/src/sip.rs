@@ -355,6 +355,37 @@ impl Response {
             .collect()
     }
 
+    /// MAC addresses the responder gives away (12 lower-case hex digits): written out in
+    /// Contact, User-Agent, Server or the To-tag; the node of a time-based `+sip.instance`
+    /// UUID (RFC 4122 puts the MAC there; Snom and Yealink phones send one); or a bare
+    /// 12-digit token in User-Agent/Server (`Cisco/SPA504G-7.6.2 (001122334455)`).
+    pub fn macs(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut add = |mac: String| {
+            if mac != "000000000000" && !found.contains(&mac) {
+                found.push(mac);
+            }
+        };
+        let agents: Vec<&str> = self
+            .header_values("user-agent")
+            .chain(self.header_values("server"))
+            .collect();
+        let contacts: Vec<&str> = self.header_values("contact").collect();
+        for text in agents.iter().chain(&contacts).copied().chain(self.to_tag()) {
+            crate::http::macs_of(text).into_iter().for_each(&mut add);
+        }
+        for contact in &contacts {
+            uuid_node_mac(contact).into_iter().for_each(&mut add);
+        }
+        for agent in &agents {
+            agent
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|token| token.len() == 12 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+                .for_each(|token| add(token.to_ascii_lowercase()));
+        }
+        found
+    }
+
     /// The digest realm of a 401/407 challenge.
     pub fn realm(&self) -> Option<&str> {
         self.header("www-authenticate")
@@ -379,6 +410,24 @@ fn tag_param(value: &str) -> Option<&str> {
     })
 }
 
+/// The node of a version-1 `urn:uuid:` in `contact` when it is a MAC: RFC 4122 4.5 sets the
+/// multicast bit of a node that is random instead.
+fn uuid_node_mac(contact: &str) -> Option<String> {
+    let lower = contact.to_ascii_lowercase();
+    let at = lower.find("urn:uuid:")? + "urn:uuid:".len();
+    let uuid = lower.get(at..at + 36)?;
+    let groups: Vec<&str> = uuid.split('-').collect();
+    let [_, _, version, _, node] = groups.as_slice() else {
+        return None;
+    };
+    let first_octet = u8::from_str_radix(node.get(..2)?, 16).ok()?;
+    (version.starts_with('1')
+        && node.len() == 12
+        && node.bytes().all(|b| b.is_ascii_hexdigit())
+        && first_octet & 1 == 0)
+        .then(|| (*node).to_string())
+}
+
 fn realm_param(challenge: &str) -> Option<&str> {
     let lower = challenge.to_ascii_lowercase();
     let at = lower.find("realm=")? + "realm=".len();
@@ -392,6 +441,32 @@ fn realm_param(challenge: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn macs_from_contact_instance_agent_and_to_tag() {
+        let response = |headers: &str| {
+            Response::parse(format!("SIP/2.0 200 OK\r\n{headers}\r\n").as_bytes())
+                .unwrap_or_else(|err| panic!("{err}"))
+        };
+        let snom = response(
+            "To: <sip:x@h>;tag=abc\r\nContact: <sip:100@10.0.0.9:5060>;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000413A1B2C3>\"",
+        );
+        assert_eq!(snom.macs(), ["000413a1b2c3"]);
+        // A random (version 4) instance id says nothing about the MAC.
+        let random = response(
+            "Contact: <sip:100@h>;+sip.instance=\"<urn:uuid:6ba7b810-9dad-41d1-80b4-00c04fd430c8>\"",
+        );
+        assert!(random.macs().is_empty());
+        let cisco = response(
+            "User-Agent: Cisco/SPA504G-7.6.2 (00259C0A0B0C)\r\nTo: <sip:x@h>;tag=00-0b-82-8c-8f-97",
+        );
+        assert_eq!(cisco.macs(), ["000b828c8f97", "00259c0a0b0c"]);
+        assert!(
+            response("Server: kamailio (5.6.3 (x86_64/linux))")
+                .macs()
+                .is_empty()
+        );
+    }
 
     fn socket(text: &str) -> SocketAddr {
         text.parse().unwrap_or_else(|err| panic!("{text}: {err}"))

@@ -155,6 +155,9 @@ pub struct SipHost {
     pub rtt: Duration,
     /// Transmissions sent before the answer (1 = answered the first).
     pub transmissions: u32,
+    /// MAC addresses the answer gave away (Contact, `+sip.instance`, User-Agent, To-tag).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub macs: Vec<String>,
 }
 
 fn serialize_millis<S: serde::Serializer>(
@@ -194,6 +197,7 @@ impl SipHost {
             tls: None,
             rtt,
             transmissions,
+            macs: response.macs(),
         }
     }
 }

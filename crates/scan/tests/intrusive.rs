@@ -586,6 +586,7 @@ fn nothing_intrusive_reaches_a_host_outside_the_plan_or_without_a_check_named() 
         tls: None,
         rtt: Duration::ZERO,
         transmissions: 1,
+        macs: Vec::new(),
     };
     let everything = IntrusiveConfig {
         checks: parse_checks("enum,direct-ip,anonymous").unwrap_or_default(),

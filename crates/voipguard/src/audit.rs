@@ -24,8 +24,8 @@ use crate::inventory::{self, Inventory};
 /// for its slowest file is lost in the machine's noise.)
 const CHUNK: usize = 64;
 
-/// What one file gave.
-enum FileResult {
+/// What one file (or PBX folder, or facts file) gave.
+pub(crate) enum FileResult {
     Device(Box<Device>, Vec<Finding>),
     Skipped(Skipped),
     Error(InputError),
@@ -33,10 +33,10 @@ enum FileResult {
 
 /// How phone files are read: which settings to keep, and how devices learn their model when the
 /// files do not say it.
-struct FileReading {
+struct FileReading<'a> {
     keep: Keep,
     model: Option<(String, Family)>,
-    inventory: Option<Inventory>,
+    inventory: Option<&'a Inventory>,
 }
 
 /// Runs the audit and returns the exit outcome.
@@ -61,14 +61,66 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
     let sources = FileReading {
         keep: Keep::only(catalogue.settings_read()),
         model,
+        inventory: inventory.as_ref(),
+    };
+    let (work, errors) = gather(&args.paths);
+    let mut output = Output::open(args.output.as_deref())?;
+    let options = Options {
+        catalogue,
+        color: use_color(args),
+        verbose: args.verbose,
+    };
+    let emitter = voipguard_report::emitter(report_format(args.format), output.writer(), options);
+    let mut report = Report {
+        emitter,
+        summary: Summary::default(),
+        skipped: Vec::new(),
+        errors,
+    };
+    audit_all(catalogue, &sources, work, &mut |result| report.take(result))?;
+    let (summary, errors) = report.finish()?;
+    output.commit()?;
+
+    Ok(if !errors.is_empty() {
+        Outcome::InputErrors
+    } else if threshold(args.fail_on).is_some_and(|threshold| summary.fails_at_or_above(threshold))
+    {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Audits `paths` as `voipguard audit` does (models from `inventory`), handing every result to
+/// `take` instead of a report: how `voipguard scan --audit` gets the devices it sets beside
+/// the live hosts.
+pub(crate) fn audit_paths(
+    paths: &[PathBuf],
+    inventory: Option<&Inventory>,
+    take: &mut dyn FnMut(FileResult) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    voipguard_checks::password::prepare();
+    let catalogue = voipguard_checks::catalogue()
+        .map_err(|err| anyhow::anyhow!("the built-in catalogue is broken: {err}"))?;
+    let sources = FileReading {
+        keep: Keep::only(catalogue.settings_read()),
+        model: None,
         inventory,
     };
+    let (work, errors) = gather(paths);
+    for error in errors {
+        take(FileResult::Error(error))?;
+    }
+    audit_all(catalogue, &sources, work, take)
+}
 
+/// Sorts what `paths` name by how it is read; the paths that cannot be read are errors.
+fn gather(paths: &[PathBuf]) -> (Work, Vec<InputError>) {
     let inputs::Inputs {
         files,
         asterisk_sets,
         mut errors,
-    } = inputs::collect(&args.paths);
+    } = inputs::collect(paths);
     let mut facts_files = Vec::new();
     let files: Vec<PathBuf> = files
         .into_iter()
@@ -101,36 +153,12 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Outcome> {
         }
     }
     let asterisk_sets = asterisk_sets.into_iter().map(|set| set.folder).collect();
-    let mut output = Output::open(args.output.as_deref())?;
-    let options = Options {
-        catalogue,
-        color: use_color(args),
-        verbose: args.verbose,
-    };
-    let emitter = voipguard_report::emitter(report_format(args.format), output.writer(), options);
-    let mut report = Report {
-        emitter,
-        summary: Summary::default(),
-        skipped: Vec::new(),
-        errors,
-    };
     let work = Work {
         files,
         asterisk_sets,
         facts_files,
     };
-    audit_all(catalogue, &sources, work, &mut report)?;
-    let (summary, errors) = report.finish()?;
-    output.commit()?;
-
-    Ok(if !errors.is_empty() {
-        Outcome::InputErrors
-    } else if threshold(args.fail_on).is_some_and(|threshold| summary.fails_at_or_above(threshold))
-    {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    (work, errors)
 }
 
 /// What the command line named, sorted by how it is read.
@@ -165,12 +193,12 @@ impl FactsFile {
 }
 
 /// Audits every PBX folder (with the facts files naming it), the other facts files, then the
-/// phone files in parallel chunks, handing each result to `report` in a stable order.
+/// phone files in parallel chunks, handing each result to `take` in a stable order.
 fn audit_all(
     catalogue: &'static Catalogue,
-    sources: &FileReading,
+    sources: &FileReading<'_>,
     work: Work,
-    report: &mut Report<'_>,
+    take: &mut dyn FnMut(FileResult) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let Work {
         files,
@@ -184,13 +212,13 @@ fn audit_all(
             .partition(|read| read.describes(folder, &asterisk_sets));
         facts_files = others;
         let own_facts = own_facts.into_iter().map(|read| read.facts).collect();
-        report.take(audit_asterisk_set(catalogue, folder, own_facts))?;
+        take(audit_asterisk_set(catalogue, folder, own_facts))?;
         progress.inc(1);
     }
     // Facts describing no audited PBX folder describe a device of their own.
     for FactsFile { facts: read, .. } in facts_files {
         let findings = voipguard_checks::evaluate(catalogue, &read.device);
-        report.take(FileResult::Device(Box::new(read.device), findings))?;
+        take(FileResult::Device(Box::new(read.device), findings))?;
         progress.inc(1);
     }
     // While the pool audits one chunk, this thread writes the results of the one before, so
@@ -209,7 +237,7 @@ fn audit_all(
             }
             let count = audited.len();
             for result in audited.drain(..) {
-                report.take(result)?;
+                take(result)?;
             }
             progress.inc(count as u64);
             anyhow::Ok(())
@@ -317,7 +345,7 @@ fn audit_asterisk_set(
     FileResult::Device(Box::new(device), findings)
 }
 
-fn audit_file(catalogue: &'static Catalogue, sources: &FileReading, path: &Path) -> FileResult {
+fn audit_file(catalogue: &'static Catalogue, sources: &FileReading<'_>, path: &Path) -> FileResult {
     let bytes = match inputs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => return FileResult::Error(error),
@@ -347,12 +375,11 @@ fn audit_file(catalogue: &'static Catalogue, sources: &FileReading, path: &Path)
 }
 
 /// `--model` wins over the inventory, which wins over what the file says.
-fn apply_model(device: &mut Device, sources: &FileReading, path: &Path) {
+fn apply_model(device: &mut Device, sources: &FileReading<'_>, path: &Path) {
     let (model, family, basis) = if let Some((model, family)) = &sources.model {
         (model.as_str(), *family, FamilyBasis::ModelOption)
     } else if let Some((model, family)) = sources
         .inventory
-        .as_ref()
         .and_then(|inventory| inventory.lookup(device.mac.as_deref(), path))
     {
         (model, family, FamilyBasis::Inventory)

@@ -28,7 +28,7 @@ pub enum Command {
     #[command(subcommand)]
     Facts(FactsCommand),
     /// Find the SIP hosts in networks you own and tell what they are (OPTIONS over UDP/TCP).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Stop SIP, IAX2, AMI and SSH brute force: run the guard, show its bans, or replay logs to
     /// see what would be banned.
     Guard(GuardArgs),
@@ -207,12 +207,29 @@ pub struct ScanArgs {
     #[arg(long, short = 'i')]
     pub targets_file: Option<PathBuf>,
     /// Networks you own (CIDR or address, repeatable or comma-separated). Every target must lie
-    /// inside; nothing is sent otherwise.
-    #[arg(long, required = true, value_delimiter = ',')]
+    /// inside; nothing is sent otherwise. Without it, the `[scan] scope` of the `--inventory`
+    /// file; given, it replaces the file's.
+    #[arg(long, required_unless_present = "inventory", value_delimiter = ',')]
     pub scope: Vec<String>,
-    /// Allow public address space that the scope names (only for networks you own).
+    /// Allow public address space that the scope names (only for networks you own). The
+    /// inventory's `allow_public = true` grants it for the file's own scope only.
     #[arg(long)]
     pub allow_public: bool,
+    /// The site file (voipguard.toml, as `audit --inventory` reads; contrib/voipguard-site.toml
+    /// shows every field): device models and addresses by MAC or path glob, used to match
+    /// `--audit` devices to hosts; its `[scan]` section's scope, allow_public and rate apply
+    /// where the command line gives none (the command line wins when both do), and its
+    /// credentials go to the intrusive checks that log in.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Also audit these configuration files and folders (repeatable), as `voipguard audit`
+    /// does, and report a live host and the audited device it is as one device, configuration
+    /// and live evidence side by side. A host is that device when the wire shows its MAC (SIP
+    /// Contact, User-Agent or To-tag, a web page, the neighbour table) or when the inventory
+    /// gives the device's MAC or path that host's `address`. Unmatched hosts and
+    /// configurations stay separate devices.
+    #[arg(long = "audit", value_name = "PATH", conflicts_with = "sip_only")]
+    pub audit: Vec<PathBuf>,
     /// Ports probed on every address over UDP and TCP; TLS probes the port one above each
     /// (5060 → 5061), as the guides give it.
     #[arg(long, value_delimiter = ',', default_value = "5060")]
@@ -222,9 +239,10 @@ pub struct ScanArgs {
     /// 0 probes `--ports` only.
     #[arg(long, default_value_t = 6, value_name = "N")]
     pub accounts: u16,
-    /// Packets (UDP) or connections (TCP) per second, retransmissions included.
-    #[arg(long, default_value_t = 10_000)]
-    pub rate: u32,
+    /// Packets (UDP) or connections (TCP) per second, retransmissions included [default: the
+    /// inventory's `[scan] rate`, else 10000].
+    #[arg(long)]
+    pub rate: Option<u32>,
     /// First retransmission interval in milliseconds (RFC 3261 T1; doubles after each).
     #[arg(long, default_value_t = 500)]
     pub timeout_ms: u64,

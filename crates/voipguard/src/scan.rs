@@ -1,7 +1,9 @@
 //! `voipguard scan`: admit the targets against the scope (nothing leaves before that), sweep
 //! them with SIP OPTIONS and print each answering host with its fingerprint as it arrives; then
 //! probe the services of every admitted host and report each host as a device with the findings
-//! a scan can decide, through the same emitters as `audit`.
+//! a scan can decide, through the same emitters as `audit`. With `--audit`, configuration files
+//! are audited first and each host that is an audited device (by MAC, or by the address the
+//! inventory gives) is reported as that one device, configuration and wire side by side.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
@@ -14,6 +16,7 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use voipguard_model::Device;
 use voipguard_parsers::Keep;
 use voipguard_report::{DeviceResult, InputError, Options, Skipped, Summary};
 use voipguard_scan::accounts::{account_follow_ups, tls_ports};
@@ -23,19 +26,36 @@ use voipguard_scan::intrusive::{
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
-    Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope, ServiceConfig,
-    SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, audit_leaked,
-    judge_intrusive, judge_sip_transports, judge_web_auth, probe_services, run_intrusive,
-    run_web_auth, tcp_sweep, tls_sweep,
-    udp_sweep,
+    Assessed, Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope,
+    ServiceConfig, SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, assess_as,
+    audit_leaked, judge_intrusive, judge_sip_transports, judge_web_auth, merge_same_check,
+    probe_services, run_intrusive, run_web_auth, side_by_side, tcp_sweep, tls_sweep, udp_sweep,
 };
 
 use crate::Outcome;
+use crate::audit::{self, FileResult};
 use crate::cli::{ScanArgs, ScanFormat, ScanTransport};
+use crate::inventory::{self, Inventory, ScanSettings};
 
 /// Runs the scan. A target outside the scope is an error (exit 2) before any socket opens.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
-    let scope = Scope::parse(&args.scope, args.allow_public)?;
+    let inventory = args.inventory.as_deref().map(Inventory::load).transpose()?;
+    let site = inventory.as_ref().and_then(Inventory::scan);
+    let scope = scope(args, site)?;
+    anyhow::ensure!(
+        args.audit.is_empty() || args.format != ScanFormat::Jsonl,
+        "--audit reports devices: use --format text, json, sarif or html"
+    );
+    // Devices' models and addresses: the named inventory, else the one `audit` would find.
+    // Only a named one lends its [scan] section: a scope is an authorisation, never implied.
+    let discovered = match (&inventory, args.audit.is_empty()) {
+        (None, false) => inventory::discover(&args.audit)
+            .map(|path| Inventory::load(&path))
+            .transpose()?,
+        _ => None,
+    };
+    let devices = inventory.as_ref().or(discovered.as_ref());
+    let configs = audited_configs(&args.audit, devices)?;
     let mut targets = args
         .targets
         .iter()
@@ -48,7 +68,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let table = FingerprintTable::embedded()?;
     let config = SweepConfig {
         ports: args.ports.clone(),
-        rate: args.rate,
+        rate: args
+            .rate
+            .or(site.and_then(|site| site.rate))
+            .unwrap_or(SweepConfig::default().rate),
         t1: Duration::from_millis(args.timeout_ms.max(1)),
         retransmissions: args.retries,
         user_agent: args
@@ -65,7 +88,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let service_config = (!args.sip_only)
         .then(|| service_config(args, &config.user_agent))
         .transpose()?;
-    let intrusive = intrusive_config(args, &config.user_agent)?;
+    let intrusive = intrusive_config(args, &config.user_agent, site)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sip_hosts: Vec<(SipHost, Option<Fingerprint>)> = Vec::new();
     let sweeps: &[Transport] = match args.transport {
@@ -147,7 +170,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     };
     let mut outcome = Outcome::Clean;
     if let Some(mut service_config) = service_config {
-        service_config.hints = hints(&sip_hosts);
+        service_config.hints = hints(&sip_hosts, devices);
         let hosts = runtime.block_on(probe_services(&plan, &service_config));
         tracing::info!(hosts = hosts.len(), "service probes done");
         let web_auth = match &intrusive {
@@ -162,16 +185,17 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             }
             _ => Vec::new(),
         };
-        let summary = report(
-            &sip_hosts,
+        let live = Live {
+            sip_hosts: &sip_hosts,
             hosts,
-            &intrusive_results,
-            &web_auth,
-            &service_config,
-            args.format,
-            &mut out,
-        )?;
-        if crate::audit::threshold(args.fail_on)
+            intrusive: &intrusive_results,
+            web_auth: &web_auth,
+            config: &service_config,
+        };
+        let summary = report(live, configs, devices, args.format, &mut out)?;
+        if summary.errors > 0 && !args.audit.is_empty() {
+            outcome = Outcome::InputErrors;
+        } else if audit::threshold(args.fail_on)
             .is_some_and(|threshold| summary.fails_at_or_above(threshold))
         {
             outcome = Outcome::Findings;
@@ -179,6 +203,56 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(outcome)
+}
+
+/// `--scope` when given, else the inventory's `[scan] scope`, whose `allow_public` grants
+/// public space to that scope only.
+fn scope(args: &ScanArgs, site: Option<&ScanSettings>) -> anyhow::Result<Scope> {
+    if !args.scope.is_empty() {
+        return Ok(Scope::parse(&args.scope, args.allow_public)?);
+    }
+    match site {
+        Some(site) if !site.scope.is_empty() => {
+            Scope::parse(&site.scope, args.allow_public || site.allow_public)
+                .with_context(|| format!("the [scan] scope of {}", site.file.display()))
+        }
+        _ => anyhow::bail!(
+            "no scope: give --scope, or a `scope` in the [scan] section of the --inventory file"
+        ),
+    }
+}
+
+/// What `--audit` named, audited as `voipguard audit` does: devices with their findings, the
+/// files passed over, the files in error.
+#[derive(Default)]
+struct Configs {
+    devices: Vec<Assessed>,
+    skipped: Vec<Skipped>,
+    errors: Vec<InputError>,
+}
+
+fn audited_configs(paths: &[PathBuf], inventory: Option<&Inventory>) -> anyhow::Result<Configs> {
+    let mut configs = Configs::default();
+    if paths.is_empty() {
+        return Ok(configs);
+    }
+    audit::audit_paths(paths, inventory, &mut |result| {
+        match result {
+            FileResult::Device(device, findings) => configs.devices.push(Assessed {
+                device: *device,
+                findings,
+            }),
+            FileResult::Skipped(skipped) => configs.skipped.push(skipped),
+            FileResult::Error(error) => configs.errors.push(error),
+        }
+        Ok(())
+    })?;
+    tracing::info!(
+        devices = configs.devices.len(),
+        errors = configs.errors.len(),
+        "configurations audited"
+    );
+    Ok(configs)
 }
 
 fn service_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<ServiceConfig> {
@@ -197,7 +271,12 @@ fn service_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<ServiceCo
 
 /// The intrusive checks `--intrusive` names, or `None` when it names none. They need the
 /// findings report, so `--sip-only` refuses them.
-fn intrusive_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<Option<IntrusiveConfig>> {
+/// The site's credentials are read (password files included) only when a check is named.
+fn intrusive_config(
+    args: &ScanArgs,
+    user_agent: &str,
+    site: Option<&ScanSettings>,
+) -> anyhow::Result<Option<IntrusiveConfig>> {
     let checks = parse_checks(&args.intrusive.join(","))?;
     if checks.is_empty() {
         return Ok(None);
@@ -211,6 +290,10 @@ fn intrusive_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<Option<
         rate: args.intrusive_rate,
         callee: args.call_user.clone(),
         user_agent: user_agent.to_string(),
+        credentials: site
+            .map(ScanSettings::credentials)
+            .transpose()?
+            .unwrap_or_default(),
         ..IntrusiveConfig::default()
     };
     if let Some(list) = &args.extensions {
@@ -233,10 +316,22 @@ fn intrusive_config(args: &ScanArgs, user_agent: &str) -> anyhow::Result<Option<
     Ok(Some(config))
 }
 
-/// What the SIP sweep taught about each host: Snom models name the files TFTP is asked for.
-fn hints(sip_hosts: &[(SipHost, Option<Fingerprint>)]) -> HashMap<IpAddr, HostHints> {
+/// What the SIP sweep and the inventory taught about each host: MACs (from SIP headers, or an
+/// inventory device's `address`) and Snom models name the files TFTP is asked for.
+fn hints(
+    sip_hosts: &[(SipHost, Option<Fingerprint>)],
+    inventory: Option<&Inventory>,
+) -> HashMap<IpAddr, HostHints> {
     let mut hints: HashMap<IpAddr, HostHints> = HashMap::new();
+    for (mac, address) in inventory.into_iter().flat_map(Inventory::macs_at_addresses) {
+        hints.entry(address).or_default().macs.push(mac.to_string());
+    }
     for (host, fingerprint) in sip_hosts {
+        hints
+            .entry(host.target.ip())
+            .or_default()
+            .macs
+            .extend(host.macs.iter().cloned());
         if let Some(fingerprint) = fingerprint
             && fingerprint.vendor == "Snom"
             && let Some(model) = &fingerprint.model
@@ -251,21 +346,36 @@ fn hints(sip_hosts: &[(SipHost, Option<Fingerprint>)]) -> HashMap<IpAddr, HostHi
     hints
 }
 
-/// One device per host that answered SIP or any service, in address order, through the report
-/// emitter of `format` (`text` after the SIP lines; `jsonl` lists services instead).
-fn report(
-    sip_hosts: &[(SipHost, Option<Fingerprint>)],
+/// What the wire showed: SIP hosts, the services of every host, the intrusive checks' results.
+struct Live<'a> {
+    sip_hosts: &'a [(SipHost, Option<Fingerprint>)],
     hosts: Vec<HostServices>,
-    intrusive: &[HostChecks],
-    web_auth: &[WebAuth],
-    config: &ServiceConfig,
+    intrusive: &'a [HostChecks],
+    web_auth: &'a [WebAuth],
+    config: &'a ServiceConfig,
+}
+
+/// One device per host that answered SIP or any service, in address order (joined with the
+/// audited device it is, if any), then the audited devices no host matched, through the
+/// report emitter of `format` (`text` after the SIP lines; `jsonl` lists services instead).
+fn report(
+    live: Live<'_>,
+    configs: Configs,
+    inventory: Option<&Inventory>,
     format: ScanFormat,
     out: &mut impl Write,
 ) -> anyhow::Result<Summary> {
+    let Live {
+        sip_hosts,
+        hosts,
+        intrusive,
+        web_auth,
+        config,
+    } = live;
     let mut by_address: BTreeMap<IpAddr, HostServices> =
         hosts.into_iter().map(|host| (host.address, host)).collect();
     for (sip, _) in sip_hosts {
-        by_address
+        let host = by_address
             .entry(sip.target.ip())
             .or_insert_with(|| HostServices {
                 address: sip.target.ip(),
@@ -273,6 +383,9 @@ fn report(
                 probed: config.ports.clone(),
                 macs: Vec::new(),
             });
+        host.macs.extend(sip.macs.iter().cloned());
+        host.macs.sort();
+        host.macs.dedup();
     }
     let emitter_format = match format {
         ScanFormat::Jsonl => {
@@ -305,13 +418,29 @@ fn report(
     let mut emitter = voipguard_report::emitter(emitter_format, Box::new(&mut *out), options);
     let mut summary = Summary::default();
     let keep = Keep::only(catalogue.settings_read());
-    let (mut skipped, mut errors) = (Vec::new(), Vec::new());
+    let Configs {
+        devices: configs,
+        mut skipped,
+        mut errors,
+    } = configs;
+    let mut unmatched: Vec<Option<Assessed>> = configs.into_iter().map(Some).collect();
     for (address, host) in &by_address {
+        let audited = unmatched
+            .iter_mut()
+            .find(|config| {
+                config
+                    .as_ref()
+                    .is_some_and(|config| is_same_device(&config.device, host, inventory))
+            })
+            .and_then(Option::take);
         let fingerprint = sip_hosts
             .iter()
             .find(|(sip, fingerprint)| sip.target.ip() == *address && fingerprint.is_some())
             .and_then(|(_, fingerprint)| fingerprint.as_ref());
-        let mut assessed = assess(host, fingerprint, catalogue);
+        let mut assessed = match &audited {
+            Some(audited) => assess_as(host, &audited.device, catalogue),
+            None => assess(host, fingerprint, catalogue),
+        };
         for (sip, _) in sip_hosts
             .iter()
             .filter(|(sip, _)| sip.target.ip() == *address)
@@ -339,6 +468,10 @@ fn report(
         }
         for web in web_auth.iter().filter(|web| web.address == *address) {
             assessed.findings.extend(judge_web_auth(web, catalogue));
+        }
+        assessed.findings = merge_same_check(assessed.findings);
+        if let Some(audited) = audited {
+            assessed = side_by_side(audited, assessed);
         }
         // A served provisioning file is audited as the file itself: the device it configures
         // follows the host that leaked it.
@@ -369,12 +502,32 @@ fn report(
                 .context("cannot write the report")?;
         }
     }
+    for config in unmatched.into_iter().flatten() {
+        summary.add_device(&config.findings);
+        emitter
+            .device(DeviceResult {
+                device: &config.device,
+                findings: &config.findings,
+            })
+            .context("cannot write the report")?;
+    }
     summary.skipped = skipped.len();
     summary.errors = errors.len();
     emitter
         .finish(&skipped, &errors, &summary)
         .context("cannot write the report")?;
     Ok(summary)
+}
+
+/// True when the audited `config` is the device at `host`: the wire showed its MAC, or the
+/// inventory gives its MAC or one of its files the host's address.
+fn is_same_device(config: &Device, host: &HostServices, inventory: Option<&Inventory>) -> bool {
+    config
+        .mac
+        .as_ref()
+        .is_some_and(|mac| host.macs.contains(mac))
+        || inventory.and_then(|inventory| inventory.address(config.mac.as_deref(), &config.sources))
+            == Some(host.address)
 }
 
 async fn sweep(

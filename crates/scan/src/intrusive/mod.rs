@@ -26,6 +26,7 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio::task::JoinSet;
 
+use crate::credentials::Credential;
 use crate::scope::Plan;
 use crate::sip::Response;
 use crate::sweep::{DEFAULT_USER_AGENT, SipHost};
@@ -213,6 +214,9 @@ pub struct IntrusiveConfig {
     pub wordlist: Wordlist,
     /// The first wait after a `403`, `429` or `503` without `Retry-After` (it doubles).
     pub backoff: Duration,
+    /// The site's credentials (`[[scan.credentials]]` of the inventory), for the checks that
+    /// log in (`sip-auth` tries the `Sip` ones, `web-auth` the `Web` ones); empty otherwise.
+    pub credentials: Vec<Credential>,
 }
 
 impl Default for IntrusiveConfig {
@@ -230,6 +234,7 @@ impl Default for IntrusiveConfig {
             auth_users: Vec::new(),
             wordlist: Wordlist::default(),
             backoff: Duration::from_secs(2),
+            credentials: Vec::new(),
         }
     }
 }
