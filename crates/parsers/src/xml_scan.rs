@@ -290,26 +290,16 @@ impl<'a> Scanner<'a> {
         if rest.get(at) != Some(&b'>') || has_attributes && has_duplicates(&attributes) {
             return None;
         }
-        let text_start = at + 1;
-        // Values are short: a plain loop finds their end sooner than a vectorised search
-        // is set up.
-        let text_end = run_end(rest, text_start, |byte| byte != b'<' && byte != b'\r');
         let name = rest.get(1..name_end)?;
-        let closing = rest.get(text_end..text_end + name.len() + 3)?;
-        let [b'<', b'/', closing_name @ .., b'>'] = closing else {
-            return None;
-        };
-        if closing_name != name {
-            return None;
-        }
+        let (text_end, end) = tight_text_end(rest, name, at + 1)?;
         let tag = Tag {
             name: self.text.get(start + 1..start + name_end)?,
             start,
             attributes,
             empty: false,
         };
-        let text = self.text.get(start + text_start..start + text_end)?;
-        self.at = start + text_end + closing.len();
+        let text = self.text.get(start + at + 1..start + text_end)?;
+        self.at = start + end;
         Some(Leaf { tag, text })
     }
 
@@ -361,8 +351,25 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// In `element` (bytes from its `<`), where its text, starting at `text_start`, ends and where
+/// the `</name>` right after it ends: the text and closing tag of the tightest spelling, no
+/// markup or carriage return inside, no space in the closing tag; `None` otherwise.
+pub(crate) fn tight_text_end(
+    element: &[u8],
+    name: &[u8],
+    text_start: usize,
+) -> Option<(usize, usize)> {
+    // Values are short: a plain loop finds their end sooner than a vectorised search is set up.
+    let text_end = run_end(element, text_start, |byte| byte != b'<' && byte != b'\r');
+    let closing = element.get(text_end..text_end + name.len() + 3)?;
+    let [b'<', b'/', closing_name @ .., b'>'] = closing else {
+        return None;
+    };
+    (closing_name == name).then_some((text_end, text_end + closing.len()))
+}
+
 /// Where the run of bytes that `keep` accepts, starting at `start`, ends.
-fn run_end(bytes: &[u8], start: usize, keep: impl Fn(u8) -> bool) -> usize {
+pub(crate) fn run_end(bytes: &[u8], start: usize, keep: impl Fn(u8) -> bool) -> usize {
     let rest = bytes.get(start..).unwrap_or_default();
     start
         + rest
@@ -385,7 +392,7 @@ fn has_byte(text: &str, wanted: u8) -> bool {
 }
 
 /// A byte of the ASCII names this scanner accepts.
-fn is_name_byte(byte: u8) -> bool {
+pub(crate) fn is_name_byte(byte: u8) -> bool {
     // One load per byte in the hottest loop of every XML file.
     const NAME_BYTES: [bool; 256] = {
         let mut table = [false; 256];

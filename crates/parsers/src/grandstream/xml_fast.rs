@@ -9,7 +9,7 @@ use voipguard_model::Device;
 
 use super::{DeviceBuilder, Position, normalise_mac};
 use crate::keep::Keep;
-use crate::xml_scan::{Leaf, Scanner, Tag, plain};
+use crate::xml_scan::{Leaf, Scanner, Tag, plain, tight_text_end};
 
 /// Reads `text` when it is plain XML the scanner fully understands; `None` otherwise.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Device> {
@@ -132,25 +132,13 @@ fn pvalue<'a>(scanner: &mut Scanner<'a>) -> Option<PValue<'a>> {
         return None;
     }
     let name = rest.get(1..name_end)?;
-    let value_start = name_end + 1;
-    let value_length = bytes
-        .get(value_start..)?
-        .iter()
-        .position(|&byte| byte == b'<' || byte == b'\r')?;
-    let value_end = value_start + value_length;
-    let closing = bytes.get(value_end..value_end + name.len() + 3)?;
-    let [b'<', b'/', closing_name @ .., b'>'] = closing else {
-        return None;
-    };
-    if closing_name != name.as_bytes() {
-        return None;
-    }
+    let (value_end, end) = tight_text_end(bytes, name.as_bytes(), name_end + 1)?;
     let start = scanner.at;
-    scanner.at += value_end + closing.len();
+    scanner.at += end;
     Some(PValue {
         number,
         name,
-        value: rest.get(value_start..value_end)?,
+        value: rest.get(name_end + 1..value_end)?,
         start,
     })
 }

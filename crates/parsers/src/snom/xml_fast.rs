@@ -12,7 +12,7 @@ use voipguard_model::{Device, Perm, SettingKey};
 use super::xml::{PHONE_SETTINGS, perm_from};
 use super::{Collector, Found};
 use crate::keep::Keep;
-use crate::xml_scan::{Leaf, Scanner, Tag, plain};
+use crate::xml_scan::{Leaf, Scanner, Tag, is_name_byte, plain, run_end, tight_text_end};
 
 /// Reads `text` when it is plain XML the scanner fully understands; `None` otherwise.
 pub(super) fn parse(file: &Arc<PathBuf>, text: &str, keep: &Keep) -> Option<Device> {
@@ -57,6 +57,19 @@ fn phone_settings(
     }
     loop {
         scanner.skip_misc()?;
+        if let Some(found) = tight_setting(scanner) {
+            let (perm, idx) = perm_and_idx(found.perm, found.idx)?;
+            add(
+                scanner,
+                collector,
+                found.name,
+                found.start,
+                idx,
+                perm,
+                found.value,
+            )?;
+            continue;
+        }
         if let Some(Leaf { tag, text }) = scanner.leaf() {
             setting(scanner, collector, &tag, text)?;
             continue;
@@ -70,6 +83,62 @@ fn phone_settings(
     }
 }
 
+/// A setting in its tightest spelling, as written.
+struct TightSetting<'a> {
+    name: &'a str,
+    idx: Option<&'a str>,
+    perm: Option<&'a str>,
+    value: &'a str,
+    start: usize,
+}
+
+/// `<name idx="n" perm="p">value</name>` (either attribute optional, in any order, double
+/// quotes, single spaces), the spelling of nearly every setting of a rendered file, read without
+/// the general element reader; `None`, consuming nothing, for anything else, which
+/// [`Scanner::leaf`] then reads with the same result.
+fn tight_setting<'a>(scanner: &mut Scanner<'a>) -> Option<TightSetting<'a>> {
+    let rest = scanner.rest();
+    let bytes = rest.as_bytes();
+    let [b'<', first, ..] = bytes else {
+        return None;
+    };
+    if !(first.is_ascii_alphabetic() || *first == b'_') {
+        return None;
+    }
+    let name_end = run_end(bytes, 1, is_name_byte);
+    let mut idx = None;
+    let mut perm = None;
+    let mut at = name_end;
+    while let Some(attribute) = bytes.get(at..).and_then(|tail| tail.strip_prefix(b" ")) {
+        let (slot, value_start) = if attribute.starts_with(b"idx=\"") {
+            (&mut idx, at + " idx=\"".len())
+        } else if attribute.starts_with(b"perm=\"") {
+            (&mut perm, at + " perm=\"".len())
+        } else {
+            return None;
+        };
+        let value_end = run_end(bytes, value_start, |byte| byte != b'"' && byte != b'<');
+        if slot.is_some() || bytes.get(value_end) != Some(&b'"') {
+            return None;
+        }
+        *slot = Some(rest.get(value_start..value_end)?);
+        at = value_end + 1;
+    }
+    if bytes.get(at) != Some(&b'>') {
+        return None;
+    }
+    let (value_end, end) = tight_text_end(bytes, bytes.get(1..name_end)?, at + 1)?;
+    let start = scanner.at;
+    scanner.at += end;
+    Some(TightSetting {
+        name: rest.get(1..name_end)?,
+        idx,
+        perm,
+        value: rest.get(at + 1..value_end)?,
+        start,
+    })
+}
+
 /// One setting element read: its identity and permission from the attributes.
 fn setting(
     scanner: &mut Scanner<'_>,
@@ -77,12 +146,18 @@ fn setting(
     tag: &Tag<'_>,
     value: &str,
 ) -> Option<()> {
-    let perm = match tag.attribute("perm") {
-        Some(perm) => Some(perm_from(perm)?),
-        None => Some(Perm::ReadWrite),
-    };
-    let idx = tag.attribute("idx").map(str::trim).unwrap_or_default();
+    let (perm, idx) = perm_and_idx(tag.attribute("perm"), tag.attribute("idx"))?;
     add(scanner, collector, tag.name, tag.start, idx, perm, value)
+}
+
+/// The permission and identity number a setting's attributes give; `None` for a `perm` that
+/// is not one.
+fn perm_and_idx<'a>(perm: Option<&str>, idx: Option<&'a str>) -> Option<(Perm, &'a str)> {
+    let perm = match perm {
+        Some(perm) => perm_from(perm)?,
+        None => Perm::ReadWrite,
+    };
+    Some((perm, idx.map(str::trim).unwrap_or_default()))
 }
 
 /// Adds one setting, if kept; `None` for an `idx` that is not an identity number.
@@ -92,7 +167,7 @@ fn add(
     name: &str,
     start: usize,
     idx: &str,
-    perm: Option<Perm>,
+    perm: Perm,
     value: &str,
 ) -> Option<()> {
     if !collector.keeps(name) {
@@ -113,7 +188,7 @@ fn add(
         key,
         written_as: name,
         value,
-        perm,
+        perm: Some(perm),
         conditional: false,
         line,
         column,
@@ -140,6 +215,8 @@ mod tests {
              perm=\"\">line</fkey>\n  </functionKeys>\n  <tbook><item><name>A</name></item>text</tbook>\n\
              <phone-settings><phone_type>snom720</phone_type></phone-settings>\n</settings>\n",
             "<phone-settings><web_logout_timer>5</web_logout_timer></phone-settings>",
+            "<phone-settings><user_host perm=\"R\" idx=\"3\">pbx</user_host>\
+             <user_srtp idx='4'>on</user_srtp><user_name  idx=\"5\">x</user_name></phone-settings>",
             "<settings/>",
         ];
         for text in documents {
@@ -160,6 +237,8 @@ mod tests {
             "<settings><phone-settings><x>{$v}</x></phone-settings></settings>",
             "<settings><phone-settings><x idx=\"one\">1</x></phone-settings></settings>",
             "<settings><phone-settings><x perm=\"W\">1</x></phone-settings></settings>",
+            "<settings><phone-settings><x idx=\"1\" idx=\"2\">1</x></phone-settings></settings>",
+            "<settings><phone-settings><x idx=\"1\">1</X></phone-settings></settings>",
             "<settings><phone-settings><x><y>1</y></x></phone-settings></settings>",
             "<settings><other><phone-settings><x>1</x></phone-settings></other></settings>",
             "<settings><phone-settings><x>1</y></phone-settings></settings>",
