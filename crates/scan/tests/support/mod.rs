@@ -161,6 +161,19 @@ impl Kamailio {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// What Kamailio logged once `done` holds for it (or after 5 s): a request sent last may
+    /// reach the log a moment after the sender is done, more so on a loaded machine.
+    pub fn log_text_when(&self, done: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let log = self.log_text();
+            if done(&log) || std::time::Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn wait_until_answering(&self, ping: SocketAddr) {
         let bind: SocketAddr = if ping.is_ipv4() {
             "127.0.0.1:0"
