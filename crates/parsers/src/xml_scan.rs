@@ -79,6 +79,7 @@ impl<'a> Scanner<'a> {
         found
     }
 
+    #[inline]
     pub(crate) fn skip_space(&mut self) -> usize {
         let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
         let skipped = run_end(rest, 0, |byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
@@ -134,6 +135,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// White space and well-formed comments between elements.
+    // Inlined: it runs between every two settings, and the call cost as much as the skipping.
+    #[inline]
     pub(crate) fn skip_misc(&mut self) -> Option<()> {
         loop {
             self.skip_space();

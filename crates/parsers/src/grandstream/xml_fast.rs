@@ -70,6 +70,10 @@ fn config(scanner: &mut Scanner<'_>, config: &Tag<'_>, builder: &mut DeviceBuild
             builder.add_pvalue(number, name, value, || position(scanner, start));
             continue;
         }
+        if let Some(Item { name, value, start }) = item(scanner) {
+            builder.add(name, value, || position(scanner, start), false);
+            continue;
+        }
         if let Some(Leaf { tag, text }) = scanner.leaf() {
             let name = if tag.name == "item" {
                 // An item without its name attribute is an error the DOM path reports.
@@ -139,6 +143,37 @@ fn pvalue<'a>(scanner: &mut Scanner<'a>) -> Option<PValue<'a>> {
         number,
         name,
         value: rest.get(name_end + 1..value_end)?,
+        start,
+    })
+}
+
+/// A v2 setting in its tightest spelling.
+struct Item<'a> {
+    name: &'a str,
+    value: &'a str,
+    start: usize,
+}
+
+/// `<item name="alias">value</item>`, the spelling of nearly every setting of a v2 file, read
+/// without the general element reader; `None`, consuming nothing, for anything else (`<part>`
+/// children, other attributes, single quotes), which the general reader then reads with the
+/// same result.
+fn item<'a>(scanner: &mut Scanner<'a>) -> Option<Item<'a>> {
+    const OPENING: &[u8] = b"<item name=\"";
+    let rest = scanner.rest();
+    let bytes = rest.as_bytes();
+    // Alias names are long: a vectorised search for their end pays off here.
+    let name_length = memchr::memchr2(b'"', b'<', bytes.strip_prefix(OPENING)?)?;
+    let name_end = OPENING.len() + name_length;
+    if bytes.get(name_end..name_end + 2) != Some(b"\">") {
+        return None;
+    }
+    let (value_end, end) = tight_text_end(bytes, b"item", name_end + 2)?;
+    let start = scanner.at;
+    scanner.at += end;
+    Some(Item {
+        name: rest.get(OPENING.len()..name_end)?,
+        value: rest.get(name_end + 2..value_end)?,
         start,
     })
 }
