@@ -25,7 +25,7 @@ pub enum StartPosition {
 }
 
 /// How to follow one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileConfig {
     /// The path followed; whatever file it names over time (keep it absolute: it keys the
     /// offsets).

@@ -147,7 +147,7 @@ impl<'de> Deserialize<'de> for ConfigSecret {
 }
 
 /// `[firewall]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "backend", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FirewallConfig {
     /// The `inet voipguard` nftables table; bans expire by nft's element timeouts.
@@ -189,7 +189,7 @@ impl FirewallConfig {
 }
 
 /// A source ready to start.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum SourceSpec {
     /// A followed file.
     File(FileConfig),

@@ -10,20 +10,25 @@
 //! the dry run expires its bans itself; only the command hook, which cannot time anything, gets
 //! an unban from the guard when a ban ends (checked every few seconds).
 //!
+//! SIGHUP reloads the configuration file (policy, allowlist, trunks, sources) without losing
+//! counters, bans or offsets; a file that does not read is reported (file:line:column, what was
+//! expected) and the configuration in force stays.
+//!
 //! Time: the engine counts in wall-clock seconds at reception, not the lines' own timestamps
 //! (often local time without a zone, and arbitrary when a file is read from its beginning).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use voipguard_firewall::{
     Backend, BanOutcome, CommandHook, DryRun, FirewallError, Guarded, Nftables, Target,
 };
-use voipguard_guard::{Decision, Engine, IpNet, LineOutcome, Parser, parse_ami_event};
+use voipguard_guard::{Decision, Engine, IpNet, LineOutcome, Parser, Policy, parse_ami_event};
 use voipguard_logsource::{
     ItemKind, OffsetStore, SourceId, SourceItem, SourceMessage, SourceStatus, Sources, StatusKind,
 };
@@ -73,8 +78,8 @@ pub fn backend(config: &FirewallConfig) -> anyhow::Result<Box<dyn Backend + Send
     })
 }
 
-/// Runs the guard until SIGINT or SIGTERM.
-pub fn run(loaded: &LoadedConfig) -> anyhow::Result<()> {
+/// Runs the guard until SIGINT or SIGTERM; SIGHUP reloads `loaded.path`.
+pub fn run(loaded: LoadedConfig) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -103,15 +108,38 @@ struct Daemon {
     book: BanBook,
     book_changed: bool,
     state: StateDir,
+    /// The engine state being written on a blocking thread: one write at a time.
+    saving: Option<JoinHandle<()>>,
     counters: Counters,
 }
 
-async fn serve(loaded: &LoadedConfig) -> anyhow::Result<()> {
-    let config = &loaded.config;
-    let sources = loaded.sources()?;
-    let state = StateDir::new(&config.state_dir);
-    state.create()?;
+/// The sources as configured and as running: a reload compares the two.
+struct RunningSources {
+    sources: Sources,
+    started: Vec<(String, SourceSpec)>,
+}
 
+impl RunningSources {
+    fn start(&mut self, name: &str, spec: &SourceSpec) {
+        let id = SourceId::new(name);
+        match spec {
+            SourceSpec::File(file) => self.sources.follow_file(id, file.clone()),
+            SourceSpec::Stdin => self.sources.read_lines(id, tokio::io::stdin()),
+            SourceSpec::Ami(ami) => self.sources.subscribe_ami(id, ami.clone()),
+        }
+    }
+
+    /// Sources that never end by themselves (all but standard input).
+    fn endless(&self) -> usize {
+        self.started
+            .iter()
+            .filter(|(_, spec)| !matches!(spec, SourceSpec::Stdin))
+            .count()
+    }
+}
+
+/// The networks never banned: the configured ones and the machine's own addresses.
+fn never_banned(loaded: &LoadedConfig) -> Vec<IpNet> {
     let mut allowlist = loaded.configured_allowlist();
     let own = own_addresses();
     tracing::info!("never banned (this machine): {}", describe(&own));
@@ -121,68 +149,78 @@ async fn serve(loaded: &LoadedConfig) -> anyhow::Result<()> {
     allowlist.extend(own);
     allowlist.sort_unstable();
     allowlist.dedup();
-    let mut policy = config.policy.clone();
-    policy.allowlist.clone_from(&allowlist);
+    allowlist
+}
 
+fn policy_of(loaded: &LoadedConfig, allowlist: &[IpNet]) -> Policy {
+    let mut policy = loaded.config.policy.clone();
+    policy.allowlist = allowlist.to_vec();
+    policy
+}
+
+async fn serve(mut loaded: LoadedConfig) -> anyhow::Result<()> {
+    let sources = loaded.sources()?;
+    let state = StateDir::new(&loaded.config.state_dir);
+    state.create()?;
+
+    let allowlist = never_banned(&loaded);
+    let policy = policy_of(&loaded, &allowlist);
     let engine = match state.load_engine()? {
         Some(saved) => {
             let engine = Engine::restore(policy, saved);
             tracing::info!(
                 sources = engine.tracked_sources(),
                 "engine state restored from {}",
-                config.state_dir.display()
+                loaded.config.state_dir.display()
             );
             engine
         }
         None => Engine::new(policy),
     };
     let mut backend = Guarded::new(
-        backend(&config.firewall)?,
+        backend(&loaded.config.firewall)?,
         allowlist.iter().copied().map(Target::new),
     );
     backend
         .ensure()
-        .with_context(|| format!("the {} firewall backend", config.firewall.name()))?;
+        .with_context(|| format!("the {} firewall backend", loaded.config.firewall.name()))?;
     let mut daemon = Daemon {
         engine,
         backend,
-        unban_at_expiry: matches!(config.firewall, FirewallConfig::Command { .. }),
+        unban_at_expiry: matches!(loaded.config.firewall, FirewallConfig::Command { .. }),
         parsers: HashMap::new(),
         book: state.load_bans()?,
         book_changed: false,
         state,
+        saving: None,
         counters: Counters::default(),
     };
     daemon.reapply_bans(unix_now());
 
     let offsets = OffsetStore::load(daemon.state.offsets())?;
-    let (mut running, mut messages) = Sources::new(offsets, CHANNEL_CAPACITY, OFFSETS_EVERY);
-    let mut endless = 0_usize;
-    for (name, spec) in sources {
-        let id = SourceId::new(&name);
-        match spec {
-            SourceSpec::File(file) => {
-                endless += 1;
-                running.follow_file(id, file);
-            }
-            SourceSpec::Stdin => running.read_lines(id, tokio::io::stdin()),
-            SourceSpec::Ami(ami) => {
-                endless += 1;
-                running.subscribe_ami(id, ami);
-            }
-        }
+    let (running, mut messages) = Sources::new(offsets, CHANNEL_CAPACITY, OFFSETS_EVERY);
+    let mut running = RunningSources {
+        sources: running,
+        started: Vec::new(),
+    };
+    for (name, spec) in &sources {
+        running.start(name, spec);
     }
-    tracing::info!(
-        backend = config.firewall.name(),
-        "guard started; {} source(s)",
-        loaded.config.sources.len()
-    );
+    running.started = sources;
 
+    // Installed before the start is announced: until then SIGHUP would still kill the process.
     let mut terminate = signal(SignalKind::terminate()).context("cannot catch SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("cannot catch SIGINT")?;
+    let mut hangup = signal(SignalKind::hangup()).context("cannot catch SIGHUP")?;
+    tracing::info!(
+        backend = loaded.config.firewall.name(),
+        "guard started; {} source(s)",
+        running.started.len()
+    );
+
     let mut expire = ticker(EXPIRE_EVERY);
     let mut flush = ticker(BANS_FLUSH_EVERY);
-    let mut save = ticker(Duration::from_secs(u64::from(config.save_interval_seconds)));
+    let mut save = ticker(save_interval(&loaded));
     let mut summary = ticker(SUMMARY_EVERY);
     let mut stopping = false;
     loop {
@@ -191,8 +229,11 @@ async fn serve(loaded: &LoadedConfig) -> anyhow::Result<()> {
                 Some(SourceMessage::Item(item)) => daemon.take(&item),
                 Some(SourceMessage::Status(status)) => {
                     // Standard input ending leaves nothing to guard when it was the only source.
-                    if matches!(status.kind, StatusKind::Ended) && endless == 0 && !stopping {
-                        running.stop();
+                    if matches!(status.kind, StatusKind::Ended)
+                        && running.endless() == 0
+                        && !stopping
+                    {
+                        running.sources.stop();
                         stopping = true;
                     }
                     log_status(&status);
@@ -201,25 +242,39 @@ async fn serve(loaded: &LoadedConfig) -> anyhow::Result<()> {
             },
             _ = terminate.recv(), if !stopping => {
                 tracing::info!("SIGTERM: stopping");
-                running.stop();
+                running.sources.stop();
                 stopping = true;
             }
             _ = interrupt.recv(), if !stopping => {
                 tracing::info!("SIGINT: stopping");
-                running.stop();
+                running.sources.stop();
                 stopping = true;
+            }
+            _ = hangup.recv(), if !stopping => {
+                match daemon.reload(&loaded, &mut running).await {
+                    Ok(reloaded) => {
+                        if save_interval(&reloaded) != save_interval(&loaded) {
+                            save = ticker(save_interval(&reloaded));
+                        }
+                        loaded = reloaded;
+                    }
+                    Err(error) => tracing::error!(
+                        "SIGHUP: the configuration was not reloaded, the previous one stays in \
+                         force: {error:#}"
+                    ),
+                }
             }
             _ = expire.tick() => daemon.expire(unix_now()),
             _ = flush.tick() => daemon.flush_bans(unix_now()),
-            _ = save.tick() => daemon.save_engine(unix_now()),
+            _ = save.tick() => daemon.save_engine_in_background(unix_now()),
             _ = summary.tick() => daemon.summarise(),
         }
     }
-    let joined = running.join().await;
+    let joined = running.sources.join().await;
     let now = unix_now();
     daemon.book_changed = true;
     daemon.flush_bans(now);
-    daemon.save_engine(now);
+    daemon.save_engine_at_exit(now).await;
     let counters = &daemon.counters;
     tracing::info!(
         lines = counters.lines,
@@ -230,6 +285,16 @@ async fn serve(loaded: &LoadedConfig) -> anyhow::Result<()> {
         "guard stopped"
     );
     joined.context("the log sources did not stop cleanly")
+}
+
+fn is_among(sources: &[(String, SourceSpec)], name: &str, spec: &SourceSpec) -> bool {
+    sources
+        .iter()
+        .any(|(other, settings)| other == name && settings == spec)
+}
+
+fn save_interval(loaded: &LoadedConfig) -> Duration {
+    Duration::from_secs(u64::from(loaded.config.save_interval_seconds))
 }
 
 fn ticker(every: Duration) -> tokio::time::Interval {
@@ -435,9 +500,137 @@ impl Daemon {
         }
     }
 
-    fn save_engine(&self, now: i64) {
+    /// Writes the engine's state without holding up the lines: the main loop only takes a
+    /// snapshot (a copy of the counters), serialising and writing it happen on a blocking
+    /// thread. A write still under way when the next is due is left to finish first.
+    fn save_engine_in_background(&mut self, now: i64) {
+        if self
+            .saving
+            .as_ref()
+            .is_some_and(|saving| !saving.is_finished())
+        {
+            tracing::debug!("the previous engine state is still being written; saving later");
+            return;
+        }
+        let started = Instant::now();
+        let snapshot = self.engine.state();
+        let held = started.elapsed();
+        let sources = self.engine.tracked_sources();
+        let state = self.state.clone();
+        self.saving = Some(tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            match state.save_engine(snapshot, now) {
+                Ok(()) => tracing::debug!(
+                    sources,
+                    "engine state saved: the main loop was held {held:?} for the snapshot, \
+                     the write took {:?} beside it",
+                    started.elapsed()
+                ),
+                Err(error) => tracing::error!("{error:#}"),
+            }
+        }));
+    }
+
+    /// The last save: after any write under way, so that the newest state is the one kept.
+    async fn save_engine_at_exit(&mut self, now: i64) {
+        if let Some(saving) = self.saving.take()
+            && let Err(error) = saving.await
+        {
+            tracing::error!("writing the engine state failed: {error}");
+        }
         if let Err(error) = self.state.save_engine(self.engine.state(), now) {
             tracing::error!("{error:#}");
+        }
+    }
+
+    /// Reads the configuration file again and puts it in force: policy, allowlist, trunks and
+    /// sources. Counters, bans and offsets are kept; sources whose settings did not change go on
+    /// undisturbed. Nothing changes unless the whole file is valid. `state_dir` and `[firewall]`
+    /// need a restart: changes to them are reported and left aside.
+    async fn reload(
+        &mut self,
+        current: &LoadedConfig,
+        running: &mut RunningSources,
+    ) -> anyhow::Result<LoadedConfig> {
+        tracing::info!("SIGHUP: reloading {}", current.path.display());
+        let mut reloaded = LoadedConfig::load(&current.path)?;
+        let sources = reloaded.sources()?;
+        if reloaded.config.state_dir != current.config.state_dir {
+            tracing::warn!(
+                "state_dir changed: that takes a restart; still using {}",
+                current.config.state_dir.display()
+            );
+            reloaded
+                .config
+                .state_dir
+                .clone_from(&current.config.state_dir);
+        }
+        if reloaded.config.firewall != current.config.firewall {
+            tracing::warn!(
+                "[firewall] changed: that takes a restart; still using the {} backend as it was",
+                current.config.firewall.name()
+            );
+            reloaded
+                .config
+                .firewall
+                .clone_from(&current.config.firewall);
+        }
+
+        let allowlist = never_banned(&reloaded);
+        let policy = policy_of(&reloaded, &allowlist);
+        if &policy != self.engine.policy() {
+            // Restoring from its own state keeps every counter and ban history.
+            self.engine = Engine::restore(policy, self.engine.state());
+        }
+        self.backend
+            .set_allowlist(allowlist.iter().copied().map(Target::new));
+        self.lift_allowlisted(&allowlist);
+
+        let (mut stopped, mut started) = (0, 0);
+        for (name, spec) in &running.started {
+            if !is_among(&sources, name, spec) {
+                let id = SourceId::new(name);
+                running.sources.stop_source(&id).await;
+                self.parsers.remove(&id);
+                tracing::info!(source = %name, "source stopped (removed or changed)");
+                stopped += 1;
+            }
+        }
+        for (name, spec) in &sources {
+            if !is_among(&running.started, name, spec) {
+                running.start(name, spec);
+                tracing::info!(source = %name, "source started");
+                started += 1;
+            }
+        }
+        running.started = sources;
+        tracing::info!(
+            "configuration reloaded from {}: {} source(s), {started} started, {stopped} stopped",
+            reloaded.path.display(),
+            running.started.len()
+        );
+        Ok(reloaded)
+    }
+
+    /// Lifts the bans of targets the allowlist now covers: an administrator adds an address
+    /// to the allowlist to let it in.
+    fn lift_allowlisted(&mut self, allowlist: &[IpNet]) {
+        let covered = |target: &IpNet| {
+            allowlist
+                .iter()
+                .any(|net| net.contains(&target.network()) || target.contains(&net.network()))
+        };
+        let lifted = self.book.lift(|ban| covered(&ban.target));
+        for ban in lifted {
+            self.book_changed = true;
+            match self.backend.unban(Target::new(ban.target)) {
+                Ok(_) => tracing::info!(
+                    target = %ban.target,
+                    "ban of {} lifted: the allowlist now covers it",
+                    ban.target
+                ),
+                Err(error) => tracing::error!(target = %ban.target, "unban failed: {error}"),
+            }
         }
     }
 
