@@ -298,6 +298,19 @@ async fn a_truncated_file_refilled_past_the_old_offset_is_read_from_the_beginnin
 }
 
 #[tokio::test]
+async fn a_truncated_file_refilled_to_its_old_size_is_read_from_the_beginning() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = log_in(&folder);
+    append(&path, "[08:00:01] one\n");
+    let (sources, mut messages) = follow(OffsetStore::in_memory(), &path, StartPosition::Beginning);
+    assert_eq!(texts(&mut messages, 1).await, ["[08:00:01] one"]);
+    // Written in one go, so no poll sees the file shorter: only its first bytes changed.
+    std::fs::write(&path, "[08:00:02] two\n").unwrap();
+    assert_eq!(texts(&mut messages, 1).await, ["[08:00:02] two"]);
+    sources.join().await.unwrap();
+}
+
+#[tokio::test]
 async fn waits_for_a_file_that_does_not_exist_yet_and_reads_it_whole() {
     let folder = tempfile::tempdir().unwrap();
     let path = log_in(&folder);
