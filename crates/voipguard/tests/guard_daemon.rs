@@ -642,3 +642,57 @@ fn copytruncate_counts_every_failure_once() {
         0
     });
 }
+
+/// A security log channel line (Asterisk's `security` logger) for `event` by `remote`.
+fn security_line(n: usize, event: &str, remote: &str) -> String {
+    format!(
+        "[2024-03-01 10:{:02}:{:02}] SECURITY[4600] res_security_log.c: SecurityEvent=\"{event}\",\
+         EventTV=\"2024-03-01T10:00:00.000+0000\",Severity=\"Informational\",Service=\"PJSIP\",\
+         EventVersion=\"1\",AccountID=\"100\",SessionID=\"call-{n}\",\
+         LocalAddress=\"IPV4/UDP/192.0.2.2/5060\",RemoteAddress=\"IPV4/UDP/{remote}/5060\",\
+         Challenge=\"1709287200/{n:x}\"",
+        n / 60,
+        n % 60
+    )
+}
+
+#[test]
+fn challenges_never_answered_ban_the_scanner_not_the_phone() {
+    const PHONE: &str = "198.51.100.40";
+    let folder = tempfile::tempdir().expect("temp dir");
+    let security = folder.path().join("security");
+    let sources = format!(
+        "unanswered_challenges = {{ count = 2, seconds = 600 }}\n{}",
+        file_source(&security)
+    );
+    let setup = Setup::new(&sources, 3);
+    // The phone is challenged for every request and answers each time; the scanner (fail2ban
+    // #2532) never answers, and no failure line names it.
+    let mut lines = Vec::new();
+    for _ in 0..20 {
+        lines.push(security_line(lines.len(), "ChallengeSent", PHONE));
+        lines.push(security_line(lines.len(), "SuccessfulAuth", PHONE));
+    }
+    let scanner: Vec<String> = (0..5)
+        .map(|n| security_line(100 + n, "ChallengeSent", ATTACKER))
+        .collect();
+    lines.extend(scanner.iter().cloned());
+    append(&security, &lines);
+
+    let mut daemon = setup.start(1);
+    let ban = setup.wait_for_ban(&mut daemon, &format!("{ATTACKER}/32"));
+    // Two challenges allowed, the next three are the three failures that ban.
+    assert_eq!(ban["reason"], "3 sip failures in 600 s", "{ban}");
+    // The fifth challenge (evidence is shortened to its first bytes).
+    let evidence = ban["evidence"].as_str().unwrap_or_default();
+    let fifth = scanner.last().map(String::as_str).unwrap_or_default();
+    assert!(
+        evidence.contains("SessionID=\"call-104\"")
+            && fifth.starts_with(evidence.trim_end_matches('…')),
+        "{evidence}"
+    );
+    let log = daemon.terminate();
+    assert!(!log.contains(&format!("banned {PHONE}")), "{log}");
+    assert_eq!(stopped_count(&log, "lines"), lines.len() as u64, "{log}");
+    assert_eq!(stopped_count(&log, "failures"), 3, "{log}");
+}

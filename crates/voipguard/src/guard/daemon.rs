@@ -28,7 +28,10 @@ use tokio::time::MissedTickBehavior;
 use voipguard_firewall::{
     Backend, BanOutcome, CommandHook, DryRun, FirewallError, Guarded, Nftables, Target,
 };
-use voipguard_guard::{Decision, Engine, IpNet, LineOutcome, Parser, Policy, parse_ami_event};
+use voipguard_guard::parse::{UnansweredChallenges, auth_event_in_ami, auth_event_in_line};
+use voipguard_guard::{
+    Decision, Engine, Failure, IpNet, LineOutcome, Parser, Policy, parse_ami_event,
+};
 use voipguard_logsource::{
     ItemKind, OffsetStore, SourceId, SourceItem, SourceMessage, SourceStatus, Sources, StatusKind,
 };
@@ -105,6 +108,8 @@ struct Daemon {
     unban_at_expiry: bool,
     /// One per source: a parser keeps per-stream state (the year, sshd connections).
     parsers: HashMap<SourceId, Parser>,
+    /// Challenges nobody answers: failures no log line reports.
+    challenges: UnansweredChallenges,
     book: BanBook,
     book_changed: bool,
     state: StateDir,
@@ -189,6 +194,7 @@ async fn serve(mut loaded: LoadedConfig) -> anyhow::Result<()> {
         backend,
         unban_at_expiry: matches!(loaded.config.firewall, FirewallConfig::Command { .. }),
         parsers: HashMap::new(),
+        challenges: UnansweredChallenges::new(loaded.config.unanswered_challenges),
         book: state.load_bans()?,
         book_changed: false,
         state,
@@ -340,13 +346,20 @@ impl Daemon {
         };
         match outcome {
             LineOutcome::Failure(failure) => {
-                self.counters.failures += 1;
-                let now = unix_now();
-                for decision in self.engine.observe(&failure, now) {
-                    self.carry_out(decision, &item.source, now);
+                self.challenges.answered(failure.address);
+                self.count(&failure, &item.source);
+            }
+            LineOutcome::Ignored => {
+                let event = match item.kind {
+                    ItemKind::Line => auth_event_in_line(&item.text),
+                    ItemKind::AmiEvent => auth_event_in_ami(&item.text),
+                };
+                let unanswered =
+                    event.and_then(|event| self.challenges.observe(&event, &item.text, unix_now()));
+                if let Some(failure) = unanswered {
+                    self.count(&failure, &item.source);
                 }
             }
-            LineOutcome::Ignored => {}
             LineOutcome::Unparsed(why) => {
                 self.counters.unparsed += 1;
                 self.counters.unparsed_since_summary += 1;
@@ -356,6 +369,14 @@ impl Daemon {
                     "looks like a failure but cannot be read: {why}"
                 );
             }
+        }
+    }
+
+    fn count(&mut self, failure: &Failure<'_>, source: &SourceId) {
+        self.counters.failures += 1;
+        let now = unix_now();
+        for decision in self.engine.observe(failure, now) {
+            self.carry_out(decision, source, now);
         }
     }
 
@@ -584,6 +605,8 @@ impl Daemon {
         }
         self.backend
             .set_allowlist(allowlist.iter().copied().map(Target::new));
+        self.challenges
+            .set_allowance(reloaded.config.unanswered_challenges);
         self.lift_allowlisted(&allowlist);
 
         let (mut stopped, mut started) = (0, 0);
@@ -652,7 +675,7 @@ mod tests {
     use std::net::{IpAddr, Ipv4Addr};
     use std::path::Path;
 
-    use voipguard_guard::{EngineState, Failure, Reason, Service};
+    use voipguard_guard::{EngineState, Reason, Service, Threshold};
 
     use super::*;
 
@@ -688,6 +711,10 @@ mod tests {
             backend: Guarded::new(dry_run, []),
             unban_at_expiry: false,
             parsers: HashMap::new(),
+            challenges: UnansweredChallenges::new(Threshold {
+                count: 0,
+                seconds: 0,
+            }),
             book: BanBook::default(),
             book_changed: false,
             state: StateDir::new(state),
