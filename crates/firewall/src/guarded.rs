@@ -85,6 +85,11 @@ impl<B: Backend> Guarded<B> {
         &self.allowlist
     }
 
+    /// Replaces the allowlist (a configuration reload); bans already made are not touched.
+    pub fn set_allowlist(&mut self, allowlist: impl IntoIterator<Item = Target>) {
+        self.allowlist = allowlist.into_iter().collect();
+    }
+
     /// The wrapped backend.
     pub fn inner(&self) -> &B {
         &self.inner

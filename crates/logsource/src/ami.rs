@@ -44,7 +44,7 @@ impl fmt::Debug for Secret {
 /// How to reach AMI. The manager.conf account needs `read = security`.
 ///
 /// `Debug` never shows the secret (see [`Secret`]).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmiConfig {
     /// `host:port`, normally `127.0.0.1:5038`.
     pub address: String,

@@ -25,7 +25,7 @@ pub enum StartPosition {
 }
 
 /// How to follow one file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileConfig {
     /// The path followed; whatever file it names over time (keep it absolute: it keys the
     /// offsets).
@@ -285,7 +285,8 @@ impl Follower {
         Ok((open, resumed))
     }
 
-    /// Starts over from offset 0 when the file shrank below what was read (copytruncate).
+    /// Starts over from offset 0 when the file shrank below what was read, or was refilled to
+    /// the same size (copytruncate).
     async fn restart_if_truncated(&mut self, out: &mut Emitter) -> Result<(), PollError> {
         let Some(open) = &mut self.open else {
             return Ok(());
@@ -294,7 +295,19 @@ impl Follower {
             Ok(metadata) => metadata.len(),
             Err(error) => return Err(self.io_error("checking", error)),
         };
-        if size < open.position {
+        let rewritten = if size < open.position {
+            true
+        } else if size == open.position && size > 0 {
+            // Truncated and refilled to exactly the size read: there is nothing new to read (so
+            // `drain` sees nothing), only the first bytes tell. One 64-byte read per poll.
+            match open.starts_as_before(size).await {
+                Ok(same) => !same,
+                Err(error) => return Err(self.io_error("reading", error)),
+            }
+        } else {
+            false
+        };
+        if rewritten {
             self.start_over(out).await?;
         }
         Ok(())

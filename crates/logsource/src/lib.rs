@@ -52,13 +52,14 @@ mod reader;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 
 pub use ami::{AmiConfig, Secret};
@@ -297,15 +298,26 @@ pub enum SourceError {
     Task(String),
 }
 
-/// The running sources: spawns them, stops them, and keeps their offsets saved.
+/// The running sources: spawns them, stops them (all, or one by name), and keeps their offsets
+/// saved.
 ///
 /// Must be created and used inside a Tokio runtime (sources are spawned tasks).
 #[derive(Debug)]
 pub struct Sources {
     sender: Option<mpsc::Sender<SourceMessage>>,
+    /// Stops the offsets writer.
     stop: watch::Sender<bool>,
+    running: HashMap<SourceId, Running>,
     tasks: JoinSet<()>,
     offsets: OffsetStore,
+}
+
+/// One source's task, as [`Sources::stop_source`] needs it.
+#[derive(Debug)]
+struct Running {
+    stop: watch::Sender<bool>,
+    /// Resolves (with an error) once the task ended: its sender is dropped with the task.
+    ended: oneshot::Receiver<()>,
 }
 
 impl Sources {
@@ -322,24 +334,31 @@ impl Sources {
         let mut sources = Self {
             sender: Some(sender),
             stop,
+            running: HashMap::new(),
             tasks: JoinSet::new(),
             offsets,
         };
         let store = sources.offsets.clone();
-        sources.spawn(SourceId::new("offsets"), move |mut out| async move {
-            while out.sleep(save_every).await.is_ok() {
-                if let Err(error) = store.save() {
-                    // A full disk must not stop the guard; the next save tries again.
-                    if out.status(StatusKind::Error(error)).await.is_err() {
-                        return;
+        if let Some(mut out) = sources.emitter(SourceId::new("offsets"), sources.stop.subscribe()) {
+            sources.tasks.spawn(async move {
+                while out.sleep(save_every).await.is_ok() {
+                    if let Err(error) = store.save() {
+                        // A full disk must not stop the guard; the next save tries again.
+                        if out.status(StatusKind::Error(error)).await.is_err() {
+                            return;
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
         (sources, receiver)
     }
 
     /// Follows the file `config.path` (see [`FileConfig`]).
+    ///
+    /// Like every source, it replaces (stops) a source already running under the same name; to
+    /// follow the same path again without reading any line twice, [`Sources::stop_source`] the
+    /// old follower first: it returns once that follower's last offset is recorded.
     pub fn follow_file(&mut self, source: SourceId, config: FileConfig) {
         let offsets = self.offsets.clone();
         self.spawn(source, move |out| file::follow(config, offsets, out));
@@ -359,10 +378,26 @@ impl Sources {
         self.spawn(source, move |out| ami::run(config, out));
     }
 
+    /// Stops the source named `source` (an AMI source logs off first) and waits until its task
+    /// has ended, so that nothing more comes from it and its offset is final. Says whether such
+    /// a source was running. Items it sent before stopping stay on the channel.
+    pub async fn stop_source(&mut self, source: &SourceId) -> bool {
+        let Some(running) = self.running.remove(source) else {
+            return false;
+        };
+        running.stop.send_replace(true);
+        // An error is the expected outcome: the task ended and dropped the sender.
+        let _ = running.ended.await;
+        true
+    }
+
     /// Asks every source to stop (an AMI source logs off first). Sources spawned afterwards do
     /// not run. Once all have stopped, the receiver yields `None`.
     pub fn stop(&mut self) {
         self.stop.send_replace(true);
+        for running in self.running.values() {
+            running.stop.send_replace(true);
+        }
         self.sender = None;
     }
 
@@ -383,18 +418,33 @@ impl Sources {
         failure.map_or(Ok(()), Err)
     }
 
+    fn emitter(&self, source: SourceId, stop: watch::Receiver<bool>) -> Option<Emitter> {
+        let sender = self.sender.as_ref()?;
+        Some(Emitter {
+            source,
+            sender: sender.clone(),
+            stop,
+        })
+    }
+
     fn spawn<F, Fut>(&mut self, source: SourceId, task: F)
     where
         F: FnOnce(Emitter) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        let Some(sender) = &self.sender else { return };
-        let out = Emitter {
-            source,
-            sender: sender.clone(),
-            stop: self.stop.subscribe(),
+        let (stop, stop_requested) = watch::channel(false);
+        let Some(out) = self.emitter(source.clone(), stop_requested) else {
+            return;
         };
-        self.tasks.spawn(task(out));
+        let (ended_sender, ended) = oneshot::channel();
+        let task = task(out);
+        self.tasks.spawn(async move {
+            task.await;
+            drop(ended_sender);
+        });
+        if let Some(replaced) = self.running.insert(source, Running { stop, ended }) {
+            replaced.stop.send_replace(true);
+        }
     }
 }
 

@@ -298,6 +298,19 @@ async fn a_truncated_file_refilled_past_the_old_offset_is_read_from_the_beginnin
 }
 
 #[tokio::test]
+async fn a_truncated_file_refilled_to_its_old_size_is_read_from_the_beginning() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = log_in(&folder);
+    append(&path, "[08:00:01] one\n");
+    let (sources, mut messages) = follow(OffsetStore::in_memory(), &path, StartPosition::Beginning);
+    assert_eq!(texts(&mut messages, 1).await, ["[08:00:01] one"]);
+    // Written in one go, so no poll sees the file shorter: only its first bytes changed.
+    std::fs::write(&path, "[08:00:02] two\n").unwrap();
+    assert_eq!(texts(&mut messages, 1).await, ["[08:00:02] two"]);
+    sources.join().await.unwrap();
+}
+
+#[tokio::test]
 async fn waits_for_a_file_that_does_not_exist_yet_and_reads_it_whole() {
     let folder = tempfile::tempdir().unwrap();
     let path = log_in(&folder);
@@ -414,5 +427,48 @@ async fn offsets_are_saved_periodically_while_running() {
         );
         tokio::time::sleep(POLL).await;
     }
+    sources.join().await.unwrap();
+}
+
+#[tokio::test]
+async fn one_source_stops_and_its_path_is_followed_again_without_rereading() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = log_in(&folder);
+    let other = folder.path().join("other");
+    append(&path, "one\ntwo\n");
+    append(&other, "elsewhere\n");
+    let (mut sources, mut messages) =
+        follow(OffsetStore::in_memory(), &path, StartPosition::Beginning);
+    sources.follow_file(
+        SourceId::new("other"),
+        config(&other, StartPosition::Beginning),
+    );
+    let mut first = texts(&mut messages, 3).await;
+    first.sort();
+    assert_eq!(first, ["elsewhere", "one", "two"]);
+
+    // A reload that changes the follower of `messages` (here: its name) stops it, then starts
+    // the new one, which resumes where the old one left off.
+    assert!(sources.stop_source(&SourceId::new("messages")).await);
+    assert!(!sources.stop_source(&SourceId::new("messages")).await);
+    append(&path, "three\n");
+    sources.follow_file(
+        SourceId::new("renamed"),
+        config(&path, StartPosition::Beginning),
+    );
+    let (item, _) = next_item(&mut messages).await;
+    assert_eq!(
+        (item.source.as_str(), item.text.as_str()),
+        ("renamed", "three")
+    );
+
+    // The other source kept running throughout.
+    append(&other, "still here\n");
+    let (item, _) = next_item(&mut messages).await;
+    assert_eq!(
+        (item.source.as_str(), item.text.as_str()),
+        ("other", "still here")
+    );
+    assert_no_item(&mut messages, POLL * 10).await;
     sources.join().await.unwrap();
 }

@@ -59,11 +59,24 @@ impl Setup {
     }
 
     fn with_firewall(sources: &str, sip_count: u32, firewall: &str) -> Self {
-        let folder = tempfile::tempdir().expect("temp dir");
+        let setup = Self {
+            folder: tempfile::tempdir().expect("temp dir"),
+        };
+        setup.write_config(sources, sip_count, &[], firewall);
+        setup
+    }
+
+    /// Writes guard.toml: the allowlist is 198.51.100.0/28 plus `allow`.
+    fn write_config(&self, sources: &str, sip_count: u32, allow: &[&str], firewall: &str) {
+        let allowlist: Vec<String> = ["198.51.100.0/28"]
+            .iter()
+            .chain(allow)
+            .map(|net| format!("\"{net}\""))
+            .collect();
         let config = format!(
             r#"state_dir = "{state}"
 trunks = ["{TRUNK}"]
-allowlist = ["198.51.100.0/28"]
+allowlist = [{allowlist}]
 {sources}
 [policy]
 sip = {{ count = {sip_count}, seconds = 600 }}
@@ -72,10 +85,10 @@ account_scan = {{ count = 50, seconds = 600 }}
 [firewall]
 {firewall}
 "#,
-            state = folder.path().join("state").display(),
+            state = self.path("state").display(),
+            allowlist = allowlist.join(", "),
         );
-        std::fs::write(folder.path().join("guard.toml"), config).expect("config written");
-        Self { folder }
+        std::fs::write(self.path("guard.toml"), config).expect("config written");
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -169,13 +182,17 @@ impl Daemon {
         }
     }
 
-    /// SIGTERM, then the whole log once it exited successfully.
-    fn terminate(mut self) -> String {
-        let killed = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+    fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("kill runs");
-        assert!(killed.success());
+        assert!(sent.success());
+    }
+
+    /// SIGTERM, then the whole log once it exited successfully.
+    fn terminate(mut self) -> String {
+        self.signal("TERM");
         let started = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
@@ -415,4 +432,267 @@ fn nftables_bans_inside_a_namespace_and_keep_them_across_a_restart() {
     let status = setup.status();
     assert_eq!(status["bans"][0]["in_firewall"], true, "{status}");
     assert_eq!(status["firewall_only"], Json::Array(Vec::new()), "{status}");
+}
+
+/// chan_sip registration failures, each with a timestamp of its own: after a copytruncate the
+/// file's new first bytes differ from the old ones, as they do in a real log.
+#[derive(Default)]
+struct Failures {
+    written: u64,
+}
+
+impl Failures {
+    fn lines(&mut self, address: &str, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|_| {
+                self.written += 1;
+                let (minute, second) = (self.written / 60, self.written % 60);
+                format!(
+                    "[2024-11-06 08:{minute:02}:{second:02}] NOTICE[4500] chan_sip.c: Registration \
+                     from '<sip:100@203.0.113.1>' failed for '{address}:5060' - Wrong password"
+                )
+            })
+            .collect()
+    }
+
+    fn write(&mut self, path: &Path, address: &str, count: usize) -> Vec<String> {
+        let lines = self.lines(address, count);
+        append(path, &lines);
+        lines
+    }
+}
+
+fn named_file_source(name: &str, path: &Path) -> String {
+    file_source(path).replace("name = \"messages\"", &format!("name = \"{name}\""))
+}
+
+#[test]
+fn sighup_reloads_the_policy_allowlist_and_sources_keeping_counters_and_bans() {
+    const BELOW: &str = "198.51.100.20"; // 2 failures before the reload, 1 after
+    const BEATEN: &str = "198.51.100.21"; // banned before the reload, then allowlisted
+    const SPARED: &str = "198.51.100.22"; // 3 failures while the invalid file is refused
+    const NEWLY_ALLOWED: &str = "198.51.100.23";
+    const ON_NEW_SOURCE: &str = "198.51.100.24";
+    const ON_REMOVED_SOURCE: &str = "198.51.100.25";
+    let folder = tempfile::tempdir().expect("temp dir");
+    let (messages, full, old) = (
+        folder.path().join("messages"),
+        folder.path().join("full"),
+        folder.path().join("old"),
+    );
+    let mut failures = Failures::default();
+    let first_sources = format!(
+        "{}{}",
+        file_source(&messages),
+        named_file_source("old", &old)
+    );
+    let setup = Setup::new(&first_sources, 5);
+    let mut daemon = setup.start(1);
+    daemon.wait_for_log("guard started");
+    let mut read = 0;
+    read += failures.write(&messages, BELOW, 2).len();
+    read += failures.write(&messages, ATTACKER, 5).len();
+    setup.wait_for_ban(&mut daemon, &format!("{ATTACKER}/32"));
+
+    // An invalid file is refused with its place and what was expected; 5 failures still ban.
+    let good = std::fs::read_to_string(setup.path("guard.toml")).expect("config");
+    let invalid = good.replace("sip = { count = 5,", "sip = { count = \"three\",");
+    let wrong_line = invalid
+        .lines()
+        .position(|line| line.contains("\"three\""))
+        .map_or(0, |index| index + 1);
+    std::fs::write(setup.path("guard.toml"), invalid).expect("config written");
+    daemon.signal("HUP");
+    daemon.wait_for_log("the configuration was not reloaded");
+    let log = daemon.log();
+    let refusal = log
+        .lines()
+        .find(|line| line.contains("the configuration was not reloaded"))
+        .unwrap_or_default();
+    assert!(
+        refusal.contains(&format!(
+            "guard.toml:{wrong_line}:17: invalid type: string \"three\", expected u32"
+        )),
+        "{refusal}"
+    );
+    // Back to the file in force (without SIGHUP), for `guard status`, which reads it too.
+    std::fs::write(setup.path("guard.toml"), &good).expect("config written");
+    read += failures.write(&messages, SPARED, 3).len();
+    read += failures.write(&messages, BEATEN, 5).len();
+    setup.wait_for_ban(&mut daemon, &format!("{BEATEN}/32"));
+
+    // Now 3 failures ban, BEATEN and NEWLY_ALLOWED are allowlisted, `full` is read, `old` is
+    // dropped, `messages` (unchanged) goes on where it was.
+    let second_sources = format!(
+        "{}{}",
+        file_source(&messages),
+        named_file_source("full", &full)
+    );
+    setup.write_config(
+        &second_sources,
+        3,
+        &[BEATEN, NEWLY_ALLOWED],
+        "backend = \"dry-run\"",
+    );
+    daemon.signal("HUP");
+    daemon.wait_for_log("configuration reloaded");
+    daemon.wait_for_log(&format!("ban of {BEATEN}/32 lifted"));
+    failures.write(&old, ON_REMOVED_SOURCE, 3);
+    read += failures.write(&full, NEWLY_ALLOWED, 5).len();
+    read += failures.write(&full, ON_NEW_SOURCE, 3).len();
+    setup.wait_for_ban(&mut daemon, &format!("{ON_NEW_SOURCE}/32"));
+    // One more failure is the third of BELOW: its two from before the reload still count.
+    read += failures.write(&messages, BELOW, 1).len();
+    setup.wait_for_ban(&mut daemon, &format!("{BELOW}/32"));
+
+    assert_eq!(
+        setup.banned(),
+        [
+            format!("{BELOW}/32"),
+            format!("{ON_NEW_SOURCE}/32"),
+            format!("{ATTACKER}/32"),
+        ],
+        "the earlier ban stays, the allowlisted one is lifted"
+    );
+    let log = daemon.terminate();
+    assert!(log.contains("2 source(s), 1 started, 1 stopped"), "{log}");
+    assert!(
+        log.contains("source stopped (removed or changed) source=old"),
+        "{log}"
+    );
+    for never in [SPARED, NEWLY_ALLOWED, ON_REMOVED_SOURCE] {
+        assert!(!log.contains(&format!("banned {never}")), "{never}:\n{log}");
+    }
+    // Every line of the followed files once, none of the dropped source's, none twice.
+    assert_eq!(stopped_count(&log, "failures"), read as u64, "{log}");
+    assert_eq!(stopped_count(&log, "bans"), 4, "{log}");
+    // `messages` was opened once: the reload left it alone.
+    let opened = format!("following {} from offset", messages.display());
+    assert_eq!(log.matches(&opened).count(), 1, "{log}");
+}
+
+/// Follows `messages` through one rotation done by `rotate` (which returns how many failures of
+/// ATTACKER it wrote to the old file after it was moved away) and a restart: every failure is
+/// counted once, so ATTACKER is banned by exactly its fourth, and nothing is read again.
+fn rotation_counts_every_failure_once(rotate: impl FnOnce(&Path, &mut Failures) -> usize) {
+    const BEFORE: &str = "198.51.100.30";
+    const AFTER: &str = "198.51.100.31";
+    const RESTARTED: &str = "198.51.100.32";
+    let folder = tempfile::tempdir().expect("temp dir");
+    let messages = folder.path().join("messages");
+    let setup = Setup::new(&file_source(&messages), 4);
+    let mut failures = Failures::default();
+    let mut daemon = setup.start(1);
+    daemon.wait_for_log("guard started");
+    let mut written = failures.write(&messages, ATTACKER, 2).len();
+    written += failures.write(&messages, BEFORE, 4).len();
+    setup.wait_for_ban(&mut daemon, &format!("{BEFORE}/32"));
+
+    let late = rotate(&messages, &mut failures);
+    written += late;
+    let last = failures.write(&messages, ATTACKER, 2 - late);
+    written += last.len();
+    written += failures.write(&messages, AFTER, 4).len();
+    setup.wait_for_ban(&mut daemon, &format!("{AFTER}/32"));
+    let ban = setup.wait_for_ban(&mut daemon, &format!("{ATTACKER}/32"));
+    assert_eq!(ban["reason"], "4 sip failures in 600 s", "{ban}");
+    assert_eq!(
+        ban["evidence"].as_str(),
+        last.last().map(String::as_str),
+        "banned by its fourth failure, not before"
+    );
+    let log = daemon.terminate();
+    assert_eq!(stopped_count(&log, "failures"), written as u64, "{log}");
+    assert_eq!(stopped_count(&log, "bans"), 3, "{log}");
+
+    let mut daemon = setup.start(2);
+    daemon.wait_for_log("from saved offset");
+    failures.write(&messages, RESTARTED, 4);
+    setup.wait_for_ban(&mut daemon, &format!("{RESTARTED}/32"));
+    let log = daemon.terminate();
+    assert_eq!(
+        stopped_count(&log, "lines"),
+        4,
+        "nothing read twice:\n{log}"
+    );
+    assert_eq!(stopped_count(&log, "bans"), 1, "{log}");
+}
+
+#[test]
+fn rotation_by_rename_and_create_counts_every_failure_once() {
+    rotation_counts_every_failure_once(|messages, failures| {
+        let rotated = messages.with_extension("1");
+        std::fs::rename(messages, &rotated).expect("renamed");
+        // Asterisk writes to the file it holds open until `logger reload`.
+        let late = failures.write(&rotated, ATTACKER, 1).len();
+        File::create(messages).expect("created");
+        late
+    });
+}
+
+#[test]
+fn copytruncate_counts_every_failure_once() {
+    rotation_counts_every_failure_once(|messages, _| {
+        std::fs::copy(messages, messages.with_extension("1")).expect("copied");
+        OpenOptions::new()
+            .write(true)
+            .open(messages)
+            .and_then(|file| file.set_len(0))
+            .expect("truncated");
+        0
+    });
+}
+
+/// A security log channel line (Asterisk's `security` logger) for `event` by `remote`.
+fn security_line(n: usize, event: &str, remote: &str) -> String {
+    format!(
+        "[2024-03-01 10:{:02}:{:02}] SECURITY[4600] res_security_log.c: SecurityEvent=\"{event}\",\
+         EventTV=\"2024-03-01T10:00:00.000+0000\",Severity=\"Informational\",Service=\"PJSIP\",\
+         EventVersion=\"1\",AccountID=\"100\",SessionID=\"call-{n}\",\
+         LocalAddress=\"IPV4/UDP/192.0.2.2/5060\",RemoteAddress=\"IPV4/UDP/{remote}/5060\",\
+         Challenge=\"1709287200/{n:x}\"",
+        n / 60,
+        n % 60
+    )
+}
+
+#[test]
+fn challenges_never_answered_ban_the_scanner_not_the_phone() {
+    const PHONE: &str = "198.51.100.40";
+    let folder = tempfile::tempdir().expect("temp dir");
+    let security = folder.path().join("security");
+    let sources = format!(
+        "unanswered_challenges = {{ count = 2, seconds = 600 }}\n{}",
+        file_source(&security)
+    );
+    let setup = Setup::new(&sources, 3);
+    // The phone is challenged for every request and answers each time; the scanner (fail2ban
+    // #2532) never answers, and no failure line names it.
+    let mut lines = Vec::new();
+    for _ in 0..20 {
+        lines.push(security_line(lines.len(), "ChallengeSent", PHONE));
+        lines.push(security_line(lines.len(), "SuccessfulAuth", PHONE));
+    }
+    let scanner: Vec<String> = (0..5)
+        .map(|n| security_line(100 + n, "ChallengeSent", ATTACKER))
+        .collect();
+    lines.extend(scanner.iter().cloned());
+    append(&security, &lines);
+
+    let mut daemon = setup.start(1);
+    let ban = setup.wait_for_ban(&mut daemon, &format!("{ATTACKER}/32"));
+    // Two challenges allowed, the next three are the three failures that ban.
+    assert_eq!(ban["reason"], "3 sip failures in 600 s", "{ban}");
+    // The fifth challenge (evidence is shortened to its first bytes).
+    let evidence = ban["evidence"].as_str().unwrap_or_default();
+    let fifth = scanner.last().map(String::as_str).unwrap_or_default();
+    assert!(
+        evidence.contains("SessionID=\"call-104\"")
+            && fifth.starts_with(evidence.trim_end_matches('…')),
+        "{evidence}"
+    );
+    let log = daemon.terminate();
+    assert!(!log.contains(&format!("banned {PHONE}")), "{log}");
+    assert_eq!(stopped_count(&log, "lines"), lines.len() as u64, "{log}");
+    assert_eq!(stopped_count(&log, "failures"), 3, "{log}");
 }

@@ -11,7 +11,10 @@ mod security;
 mod sshd;
 pub(crate) mod stamp;
 
-pub use security::parse_ami_event;
+pub use security::{
+    AuthEvent, AuthStep, UnansweredChallenges, auth_event_in_ami, auth_event_in_line,
+    parse_ami_event,
+};
 
 use crate::event::LineOutcome;
 use stamp::Stamp;

@@ -10,6 +10,11 @@ use memchr::memmem::Finder;
 use crate::addr::parse_remote_address;
 use crate::event::{Failure, LineOutcome, Reason, Service};
 
+mod challenge;
+pub use challenge::{
+    AuthEvent, AuthStep, UnansweredChallenges, auth_event_in_ami, auth_event_in_line,
+};
+
 /// What an event name means. `None`: a known event that is not a failure by the peer.
 enum Meaning {
     Failure(Reason),
@@ -108,9 +113,7 @@ fn value_after<'f>(fields: &'f str, key: &Finder<'_>) -> Option<&'f str> {
 
 /// `message` starts right after `SecurityEvent="`.
 pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
-    let split = memchr(b'"', message.as_bytes())
-        .and_then(|at| Some((message.get(..at)?, message.get(at + 1..)?)));
-    let Some((event, fields)) = split else {
+    let Some((event, fields)) = event_and_fields(message) else {
         return LineOutcome::Unparsed("security event without a closing quote");
     };
     let reason = match meaning(event) {
@@ -130,20 +133,8 @@ pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) 
             .or_else(|| memchr(b'"', rest.as_bytes()))?;
         rest.get(..end)
     });
-    let mut found: Option<IpAddr> = None;
-    let mut candidates = 0;
-    let key_length = keys.remote_address.needle().len();
-    for at in keys.remote_address.find_iter(fields.as_bytes()) {
-        let Some(value) = fields.get(at + key_length..).and_then(remote_address_value) else {
-            continue;
-        };
-        if let Ok(address) = parse_remote_address(value) {
-            candidates += 1;
-            found = Some(address);
-        }
-    }
-    match (found, candidates) {
-        (Some(address), 1) => LineOutcome::Failure(Failure {
+    match remote_address(fields) {
+        Ok(address) => LineOutcome::Failure(Failure {
             service,
             address,
             account: account.filter(|a| !a.is_empty() && *a != "<unknown>"),
@@ -152,36 +143,89 @@ pub(crate) fn parse_log<'a>(message: &'a str, line: &'a str, time: Option<i64>) 
             attempts: 1,
             evidence: line,
         }),
-        (None, _) => LineOutcome::Unparsed("security event without a usable RemoteAddress"),
-        _ => LineOutcome::Unparsed("security event with several RemoteAddress fields"),
+        Err(why) => LineOutcome::Unparsed(why),
+    }
+}
+
+/// The event name and the fields after it, in the message after `SecurityEvent="`.
+fn event_and_fields(message: &str) -> Option<(&str, &str)> {
+    memchr(b'"', message.as_bytes())
+        .and_then(|at| Some((message.get(..at)?, message.get(at + 1..)?)))
+}
+
+/// The socket peer of a security-log event: its one well-placed `RemoteAddress`.
+fn remote_address(fields: &str) -> Result<IpAddr, &'static str> {
+    let key = &KEYS.remote_address;
+    let mut found: Option<IpAddr> = None;
+    let mut candidates = 0;
+    for at in key.find_iter(fields.as_bytes()) {
+        let Some(value) = fields
+            .get(at + key.needle().len()..)
+            .and_then(remote_address_value)
+        else {
+            continue;
+        };
+        if let Ok(address) = parse_remote_address(value) {
+            candidates += 1;
+            found = Some(address);
+        }
+    }
+    match (found, candidates) {
+        (Some(address), 1) => Ok(address),
+        (None, _) => Err("security event without a usable RemoteAddress"),
+        _ => Err("security event with several RemoteAddress fields"),
+    }
+}
+
+/// The fields of an AMI event block that say what happened and to whom.
+#[derive(Default)]
+struct AmiFields<'a> {
+    event: Option<&'a str>,
+    service: Option<&'a str>,
+    account: Option<&'a str>,
+    remote: Option<&'a str>,
+    remote_fields: usize,
+}
+
+impl<'a> AmiFields<'a> {
+    fn read(block: &'a str) -> Self {
+        let mut fields = Self::default();
+        for line in block.lines() {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match key {
+                "Event" => fields.event = Some(value),
+                "Service" => fields.service = Some(value),
+                "AccountID" => fields.account = Some(value),
+                "RemoteAddress" => {
+                    fields.remote_fields += 1;
+                    fields.remote = Some(value);
+                }
+                _ => {}
+            }
+        }
+        fields
+    }
+
+    /// The socket peer: the one `RemoteAddress`.
+    fn remote_address(&self) -> Result<IpAddr, &'static str> {
+        if self.remote_fields > 1 {
+            return Err("security event with several RemoteAddress fields");
+        }
+        match self.remote.map(parse_remote_address) {
+            Some(Ok(address)) => Ok(address),
+            _ => Err("security event without a usable RemoteAddress"),
+        }
     }
 }
 
 /// Reads one AMI event block (`Key: value` lines, CRLF or LF, optionally ended by an empty line).
 #[must_use]
 pub fn parse_ami_event(block: &str) -> LineOutcome<'_> {
-    let mut event = None;
-    let mut service_name = None;
-    let mut account = None;
-    let mut remote = None;
-    let mut remote_fields = 0;
-    for line in block.lines() {
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match key {
-            "Event" => event = Some(value),
-            "Service" => service_name = Some(value),
-            "AccountID" => account = Some(value),
-            "RemoteAddress" => {
-                remote_fields += 1;
-                remote = Some(value);
-            }
-            _ => {}
-        }
-    }
-    let Some(event) = event else {
+    let fields = AmiFields::read(block);
+    let Some(event) = fields.event else {
         return LineOutcome::Unparsed("AMI block without an Event field");
     };
     let reason = match meaning(event) {
@@ -189,16 +233,16 @@ pub fn parse_ami_event(block: &str) -> LineOutcome<'_> {
         // AMI carries every kind of event, not only security ones.
         Meaning::NotAFailure | Meaning::Unknown => return LineOutcome::Ignored,
     };
-    if remote_fields > 1 {
-        return LineOutcome::Unparsed("security event with several RemoteAddress fields");
-    }
-    let Some(Ok(address)) = remote.map(parse_remote_address) else {
-        return LineOutcome::Unparsed("security event without a usable RemoteAddress");
+    let address = match fields.remote_address() {
+        Ok(address) => address,
+        Err(why) => return LineOutcome::Unparsed(why),
     };
     LineOutcome::Failure(Failure {
-        service: service_name.map_or(Service::Sip, service),
+        service: fields.service.map_or(Service::Sip, service),
         address,
-        account: account.filter(|a| !a.is_empty() && *a != "<unknown>"),
+        account: fields
+            .account
+            .filter(|a| !a.is_empty() && *a != "<unknown>"),
         reason,
         time: None,
         attempts: 1,

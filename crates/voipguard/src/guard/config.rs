@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
-use voipguard_guard::{IpNet, Policy};
+use voipguard_guard::{IpNet, Policy, Threshold};
 use voipguard_logsource::{AmiConfig, FileConfig, Secret, StartPosition};
 
 /// Where state goes when the file says nothing (the systemd unit's `StateDirectory`).
@@ -30,6 +30,10 @@ pub struct GuardConfig {
     /// How often the engine's counters are written (they are also written at shutdown).
     #[serde(default = "default_save_seconds")]
     pub save_interval_seconds: u32,
+    /// Digest challenges to one address left unanswered in a run before each further one counts
+    /// as a failure (`count` 0: off).
+    #[serde(default = "default_unanswered_challenges")]
+    pub unanswered_challenges: Threshold,
     /// Networks never banned, besides the trunks and the machine's own addresses.
     #[serde(default, deserialize_with = "networks")]
     pub allowlist: Vec<IpNet>,
@@ -63,6 +67,13 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D:
                 })
         })
         .collect()
+}
+
+const fn default_unanswered_challenges() -> Threshold {
+    Threshold {
+        count: 10,
+        seconds: 600,
+    }
 }
 
 fn default_state_dir() -> PathBuf {
@@ -147,7 +158,7 @@ impl<'de> Deserialize<'de> for ConfigSecret {
 }
 
 /// `[firewall]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "backend", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FirewallConfig {
     /// The `inet voipguard` nftables table; bans expire by nft's element timeouts.
@@ -189,7 +200,7 @@ impl FirewallConfig {
 }
 
 /// A source ready to start.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub enum SourceSpec {
     /// A followed file.
     File(FileConfig),
@@ -537,6 +548,10 @@ backend = "dry-run"
             config.policy,
             Policy::default(),
             "the example says it shows the defaults"
+        );
+        assert_eq!(
+            config.unanswered_challenges,
+            default_unanswered_challenges()
         );
         let kinds: Vec<&str> = config
             .sources

@@ -35,7 +35,7 @@ pub fn run(args: &GuardArgs) -> anyhow::Result<()> {
         .config
         .as_deref()
         .unwrap_or(Path::new(DEFAULT_GUARD_CONFIG));
-    daemon::run(&LoadedConfig::load(path)?)
+    daemon::run(LoadedConfig::load(path)?)
 }
 
 /// Whether the command line starts the long-running guard (whose log is its output).

@@ -119,6 +119,15 @@ impl BanBook {
         self.bans.insert(ban.target, ban);
     }
 
+    /// Drops the bans `lift` selects, returning them.
+    pub fn lift(&mut self, mut lift: impl FnMut(&BanRecord) -> bool) -> Vec<BanRecord> {
+        let (lifted, kept): (BTreeMap<_, _>, _) = std::mem::take(&mut self.bans)
+            .into_iter()
+            .partition(|(_, ban)| lift(ban));
+        self.bans = kept;
+        lifted.into_values().collect()
+    }
+
     /// Drops the bans ended at `now`; says whether any was.
     pub fn expire(&mut self, now: i64) -> bool {
         let before = self.bans.len();
