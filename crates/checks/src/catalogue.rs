@@ -7,7 +7,7 @@ use voipguard_model::{Finding, Status};
 
 use crate::Target;
 use crate::code::{self, CodeCheck};
-use crate::context::Context;
+use crate::context::{AccountsInUse, Context};
 use crate::meta::{CheckMeta, Logic};
 use crate::templates;
 
@@ -54,7 +54,16 @@ impl Check {
 
     /// Evaluates the check on one device.
     pub fn evaluate<'a>(&'static self, target: impl Into<Target<'a>>) -> Finding {
-        let cx = Context::new(self, target.into());
+        self.evaluate_sharing(target.into(), &AccountsInUse::default())
+    }
+
+    /// [`Check::evaluate`] with what the device's other checks already worked out.
+    pub(crate) fn evaluate_sharing(
+        &'static self,
+        target: Target<'_>,
+        accounts_in_use: &AccountsInUse,
+    ) -> Finding {
+        let cx = Context::new(self, target, accounts_in_use);
         if !self.meta.applies_to(cx.family) {
             return cx.finding(
                 Status::NotApplicable,

@@ -4,11 +4,13 @@ use voipguard_model::{
     Device, Evidence, Family, FamilyBasis, Finding, Setting, SettingKey, Status, Value, Vendor,
 };
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use voipguard_asterisk::{ConfigSet, Origin as AsteriskOrigin};
 
 use crate::Target;
+use crate::accounts::{self, AccountUse};
 use crate::catalogue::Check;
 
 /// One check running on one device.
@@ -22,16 +24,36 @@ pub struct Context<'a> {
     pub family: Family,
     /// The PBX's Asterisk configuration set, for Asterisk devices read from a folder.
     pub asterisk: Option<&'a ConfigSet>,
+    /// The accounts in use, worked out once per device for all its checks.
+    accounts_in_use: &'a AccountsInUse,
 }
 
+/// The accounts in use on one device, worked out by the first check that asks: several checks
+/// judge every account, and finding which are in use walks all of the device's settings.
+#[derive(Debug, Default)]
+pub(crate) struct AccountsInUse(OnceCell<Vec<AccountUse>>);
+
 impl<'a> Context<'a> {
-    pub(crate) fn new(check: &'static Check, target: Target<'a>) -> Self {
+    pub(crate) fn new(
+        check: &'static Check,
+        target: Target<'a>,
+        accounts_in_use: &'a AccountsInUse,
+    ) -> Self {
         Context {
             check,
             device: target.device,
             family: meaning_family(target.device),
             asterisk: target.asterisk,
+            accounts_in_use,
         }
+    }
+
+    /// The device's accounts that are enabled and configured, or may be behind a template
+    /// variable ([`accounts::in_use`]).
+    pub fn accounts_in_use(&self) -> &[AccountUse] {
+        self.accounts_in_use
+            .0
+            .get_or_init(|| accounts::in_use(self.device, self.family))
     }
 
     /// A finding of this check with the check's severity. A note on the assumed family is

@@ -21,6 +21,8 @@ pub use context::Context;
 use voipguard_asterisk::ConfigSet;
 use voipguard_model::{Device, Finding};
 
+use crate::context::AccountsInUse;
+
 /// What checks run on: a device, and for an Asterisk PBX its configuration set.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
@@ -42,11 +44,12 @@ impl<'a> From<&'a Device> for Target<'a> {
 /// Runs every check of the device's vendor, in catalogue order: one finding per check.
 pub fn evaluate<'a>(catalogue: &'static Catalogue, target: impl Into<Target<'a>>) -> Vec<Finding> {
     let target = target.into();
+    let accounts_in_use = AccountsInUse::default();
     catalogue
         .checks()
         .iter()
         .filter(|check| check.meta.vendor.vendor() == target.device.vendor)
-        .map(|check| check.evaluate(target))
+        .map(|check| check.evaluate_sharing(target, &accounts_in_use))
         .collect()
 }
 

@@ -2,7 +2,7 @@
 
 use voipguard_model::{Evidence, Finding, SettingKey, Status, Value};
 
-use crate::accounts::{self, AccountUse};
+use crate::accounts::AccountUse;
 use crate::context::{Context, is_fact};
 
 use voipguard_asterisk::ConfigError;
@@ -188,7 +188,7 @@ fn same_asterisk_value(expected: &str, actual: &str) -> bool {
 /// `template = "account_setting"`: every account in use must pass.
 pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     let rule = rule.resolve(cx.family);
-    let in_use = accounts::in_use(cx.device, cx.family);
+    let in_use = cx.accounts_in_use();
     if in_use.is_empty() {
         return cx.finding(
             Status::NotApplicable,
@@ -199,7 +199,7 @@ pub(crate) fn account_setting(cx: &Context<'_>, rule: &SettingRule) -> Finding {
     let mut failing = Vec::new();
     let mut undecided = Vec::new();
     let mut evidence = Vec::new();
-    for AccountUse { index, .. } in &in_use {
+    for AccountUse { index, .. } in in_use {
         let reading = read(cx, &rule, SettingKey::account(rule.key, *index));
         match reading.status {
             Status::Fail => failing.push(format!("account {index}: {}", reading.shown)),

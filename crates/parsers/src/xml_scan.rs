@@ -79,7 +79,7 @@ impl<'a> Scanner<'a> {
         found
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn skip_space(&mut self) -> usize {
         let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
         let skipped = run_end(rest, 0, |byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
@@ -135,22 +135,30 @@ impl<'a> Scanner<'a> {
     }
 
     /// White space and well-formed comments between elements.
-    // Inlined: it runs between every two settings, and the call cost as much as the skipping.
-    #[inline]
+    // Always inlined: it runs between every two settings, and a call cost as much as the
+    // skipping; comments, rare between settings, are read out of line.
+    #[inline(always)]
     pub(crate) fn skip_misc(&mut self) -> Option<()> {
-        loop {
-            self.skip_space();
-            // `<!` is rare between settings: one byte pair rules a comment out.
-            if self.text.as_bytes().get(self.at + 1) != Some(&b'!') || !self.eat("<!--") {
-                return Some(());
-            }
+        self.skip_space();
+        // `<!` is rare between settings: one byte pair rules a comment out.
+        if self.text.as_bytes().get(self.at + 1) != Some(&b'!') {
+            return Some(());
+        }
+        self.skip_comments()
+    }
+
+    /// Comments and the white space after each, from a `<!` on.
+    fn skip_comments(&mut self) -> Option<()> {
+        while self.eat("<!--") {
             let length = self.rest().find("-->")?;
             let body = self.rest().get(..length)?;
             if body.contains("--") || body.ends_with('-') {
                 return None;
             }
             self.at += length + "-->".len();
+            self.skip_space();
         }
+        Some(())
     }
 
     /// An ASCII XML name without namespace prefix.

@@ -32,7 +32,6 @@ use voipguard_model::{Finding, Status};
 
 use super::CodeCheck;
 use super::snom::{self, Val, Verdict};
-use crate::accounts;
 use crate::context::Context;
 
 /// SN-SRTP-SIPS.
@@ -49,7 +48,7 @@ impl CodeCheck for SnSrtpSips {
     }
 
     fn run(&self, cx: &Context<'_>) -> Finding {
-        let in_use = accounts::in_use(cx.device, cx.family);
+        let in_use = cx.accounts_in_use();
         if in_use.is_empty() {
             return cx.finding(
                 Status::NotApplicable,
@@ -58,7 +57,7 @@ impl CodeCheck for SnSrtpSips {
             );
         }
         let mut verdict = Verdict::default();
-        for account in &in_use {
+        for account in in_use {
             let index = account.index;
             require_value(cx, &mut verdict, index, "user_srtp", "on");
             require_value(cx, &mut verdict, index, "user_savp", "mandatory");
