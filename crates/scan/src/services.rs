@@ -19,7 +19,9 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 
+use crate::adb::{self, AdbAnswer};
 use crate::http::{self, HttpInfo};
+use crate::iax2::{self, PokeConfig};
 use crate::scope::Plan;
 use crate::snmp::{self, SnmpVersion};
 use crate::sweep::DEFAULT_USER_AGENT;
@@ -49,11 +51,15 @@ pub enum Service {
     Snmp,
     /// TFTP, UDP.
     Tftp,
+    /// ADB over TCP on Android phones (a CNXN answered).
+    Adb,
+    /// IAX2, UDP (a POKE answered).
+    Iax2,
 }
 
 impl Service {
     /// Every service, in probe order.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 11] = [
         Service::Ssh,
         Service::Telnet,
         Service::Ftp,
@@ -63,6 +69,8 @@ impl Service {
         Service::Ami,
         Service::Snmp,
         Service::Tftp,
+        Service::Adb,
+        Service::Iax2,
     ];
 
     /// Lower-case name, as on the command line.
@@ -77,6 +85,8 @@ impl Service {
             Service::Ami => "ami",
             Service::Snmp => "snmp",
             Service::Tftp => "tftp",
+            Service::Adb => "adb",
+            Service::Iax2 => "iax2",
         }
     }
 
@@ -89,7 +99,8 @@ impl Service {
 
     /// Where the service listens unless told otherwise: the well-known ports, plus the VoIP
     /// ones the guides name (ScopTEL's GUI on 5555, Allworx's admin page and many phones'
-    /// alternative web port on 8080).
+    /// alternative web port on 8080). 5555 is both ScopTEL's GUI and Android's ADB: each
+    /// probe recognises only its own protocol there.
     pub fn default_ports(self) -> &'static [u16] {
         match self {
             Service::Ssh => &[22],
@@ -101,11 +112,9 @@ impl Service {
             Service::Ami => &[5038],
             Service::Snmp => &[161],
             Service::Tftp => &[69],
+            Service::Adb => &[crate::adb::ADB_PORT],
+            Service::Iax2 => &[crate::iax2::IAX2_PORT],
         }
-    }
-
-    fn is_udp(self) -> bool {
-        matches!(self, Service::Snmp | Service::Tftp)
     }
 }
 
@@ -134,6 +143,8 @@ pub struct ServiceConfig {
     pub timeout: Duration,
     /// Hosts probed at once.
     pub max_hosts: usize,
+    /// IAX2 POKEs per second over the whole plan, the retransmission included.
+    pub rate: u32,
     /// The User-Agent sent to web servers.
     pub user_agent: String,
     /// SNMP communities tried (factory defaults only: these appear in reports).
@@ -151,6 +162,7 @@ impl Default for ServiceConfig {
                 .collect(),
             timeout: Duration::from_millis(1500),
             max_hosts: 32,
+            rate: 1_000,
             user_agent: DEFAULT_USER_AGENT.to_string(),
             communities: vec!["public".to_string(), "private".to_string()],
             hints: HashMap::new(),
@@ -227,6 +239,16 @@ pub enum Found {
         #[serde(skip)]
         content: FileContent,
     },
+    /// An ADB daemon answered the host's CNXN.
+    Adb(AdbAnswer),
+    /// An IAX2 stack answered a POKE.
+    Iax2 {
+        /// What came back (`PONG`, or another control frame).
+        reply: String,
+        /// Where the answer came from, when not the address poked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        responder: Option<SocketAddr>,
+    },
 }
 
 /// A file's bytes, which may hold secrets: `Debug` shows only their length.
@@ -280,6 +302,14 @@ impl ServiceResult {
         }
     }
 
+    /// What an ADB daemon answered.
+    pub fn adb(&self) -> Option<&AdbAnswer> {
+        match &self.found {
+            Found::Adb(answer) => Some(answer),
+            _ => None,
+        }
+    }
+
     /// The TLS handshake.
     pub fn tls(&self) -> Option<&TlsInfo> {
         match &self.found {
@@ -326,6 +356,46 @@ impl HostServices {
 /// Probes every host of the plan; returns the hosts where anything answered, in address
 /// order. Must run inside a tokio runtime.
 pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
+    let poke = PokeConfig {
+        ports: config.ports.get(&Service::Iax2).cloned().unwrap_or_default(),
+        rate: config.rate,
+        timeout: config.timeout,
+    };
+    let (mut hosts, iax2) = tokio::join!(probe_hosts(plan, config), iax2::poke_sweep(plan, &poke));
+    // A host answering IAX2 alone is still a host.
+    for answer in iax2 {
+        let address = answer.target.ip();
+        let at = match hosts.binary_search_by_key(&address, |host| host.address) {
+            Ok(at) => at,
+            Err(at) => {
+                hosts.insert(
+                    at,
+                    HostServices {
+                        address,
+                        services: Vec::new(),
+                        probed: config.ports.clone(),
+                        macs: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        if let Some(host) = hosts.get_mut(at) {
+            host.services.push(ServiceResult {
+                service: Service::Iax2,
+                port: answer.target.port(),
+                found: Found::Iax2 {
+                    reply: answer.reply,
+                    responder: answer.responder,
+                },
+            });
+            host.services.sort_by_key(|result| (result.service, result.port));
+        }
+    }
+    hosts
+}
+
+async fn probe_hosts(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
     let config = Arc::new(config.clone());
     let mut running = JoinSet::new();
     let mut hosts = Vec::new();
@@ -349,7 +419,8 @@ pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServ
 async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostServices> {
     let mut probes = JoinSet::new();
     for (&service, ports) in &config.ports {
-        if service == Service::Tftp {
+        // TFTP needs the MACs the other probes learn; IAX2 is swept over the whole plan.
+        if matches!(service, Service::Tftp | Service::Iax2) {
             continue;
         }
         for &port in ports {
@@ -389,6 +460,7 @@ async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostS
         let files = provisioning_files(&macs, &hints.snom_models);
         services.extend(probe_tftp(SocketAddr::new(address, port), &files, config.timeout).await);
     }
+    drop_unrecognised_where_adb_answered(&mut services);
     if services.is_empty() {
         return None;
     }
@@ -399,6 +471,22 @@ async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostS
         probed: config.ports.clone(),
         macs,
     })
+}
+
+/// A port where ADB answered is ADB's: the web probes' "open, nothing recognisable" there
+/// (adbd hangs up on `GET /`) is the same daemon, not a second service. A web server that did
+/// answer HTTP on the port is kept: then ADB did not answer, and the port is the GUI's.
+fn drop_unrecognised_where_adb_answered(services: &mut Vec<ServiceResult>) {
+    let adb_ports: Vec<u16> = services
+        .iter()
+        .filter(|result| result.adb().is_some())
+        .map(|result| result.port)
+        .collect();
+    services.retain(|result| {
+        !(matches!(result.found, Found::Open)
+            && matches!(result.service, Service::Http | Service::Https)
+            && adb_ports.contains(&result.port))
+    });
 }
 
 /// The provisioning files a phone would fetch, from what is known of it.
@@ -435,11 +523,13 @@ async fn probe_tftp(server: SocketAddr, files: &[String], timeout: Duration) -> 
 }
 
 async fn probe_port(target: SocketAddr, service: Service, config: &ServiceConfig) -> Option<Found> {
-    if service.is_udp() {
+    if service == Service::Snmp {
         return probe_snmp(target, config).await;
     }
     let tcp = connect(target, config.timeout).await?;
     match service {
+        // Not ADB (an HTTP GUI, another daemon): the probes of that service report the port.
+        Service::Adb => adb::probe(tcp, config.timeout).await.map(Found::Adb),
         Service::Ssh | Service::Telnet | Service::Ftp | Service::Ami => {
             Some(read_banner(tcp, config.timeout).await)
         }
@@ -465,7 +555,7 @@ async fn probe_port(target: SocketAddr, service: Service, config: &ServiceConfig
                 None => Found::Open,
             }),
         },
-        Service::Snmp | Service::Tftp => None,
+        Service::Snmp | Service::Tftp | Service::Iax2 => None,
     }
 }
 
