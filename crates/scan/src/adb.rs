@@ -219,7 +219,10 @@ mod tests {
             payload: vec![7; 20],
         };
         let answer = AdbAnswer::from_message(&token).unwrap_or_else(|| panic!("not ADB"));
-        assert_eq!((answer.command.as_str(), answer.banner), ("AUTH", None));
+        assert_eq!(
+            (answer.command.as_str(), answer.banner.as_deref()),
+            ("AUTH", None)
+        );
         assert!(!answer.open_to_anyone());
     }
 

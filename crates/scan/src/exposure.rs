@@ -1416,6 +1416,44 @@ mod tests {
     }
 
     #[test]
+    fn iax2_makes_an_asterisk_host_public_exposure_when_public() {
+        let iax2 = |address: &str| {
+            host(
+                address,
+                vec![ServiceResult {
+                    service: Service::Iax2,
+                    port: 4569,
+                    found: Found::Iax2 {
+                        reply: "PONG".to_string(),
+                        responder: None,
+                    },
+                }],
+            )
+        };
+        let public = assess(&iax2("8.8.4.4"), None, catalogue());
+        assert_eq!(public.device.vendor, Vendor::Asterisk);
+        let finding = public
+            .findings
+            .iter()
+            .find(|f| f.check == "NET-PUBLIC")
+            .unwrap_or_else(|| panic!("{:?}", public.findings));
+        assert_eq!(finding.status, Status::Fail);
+        assert_eq!(
+            finding.message,
+            "reachable on a public address: iax2://8.8.4.4:4569"
+        );
+        assert_eq!(
+            finding.evidence.first().map(|e| e.value.as_str()),
+            Some("PONG")
+        );
+        let private = assess(&iax2("10.0.0.5"), None, catalogue());
+        assert_eq!(
+            statuses(&private).get("NET-PUBLIC"),
+            Some(&Status::NotApplicable)
+        );
+    }
+
+    #[test]
     fn https_redirect_is_not_a_clear_text_ui() {
         let mut redirect = page(80, "");
         if let Found::Web { http, .. } = &mut redirect.found {

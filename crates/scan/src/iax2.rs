@@ -132,7 +132,20 @@ impl FullFrame {
     /// type RFC 5456 does not define (not IAX2, then).
     pub fn parse(bytes: &[u8]) -> Option<Self> {
         let header: &[u8; HEADER_LEN] = bytes.get(..HEADER_LEN)?.try_into().ok()?;
-        let [s0, s1, d0, d1, t0, t1, t2, t3, out_seq, in_seq, frame_type, subclass] = *header;
+        let [
+            s0,
+            s1,
+            d0,
+            d1,
+            t0,
+            t1,
+            t2,
+            t3,
+            out_seq,
+            in_seq,
+            frame_type,
+            subclass,
+        ] = *header;
         let source = u16::from_be_bytes([s0, s1]);
         let destination = u16::from_be_bytes([d0, d1]);
         if source & FULL_FRAME == 0 || !(1..=LAST_FRAME_TYPE).contains(&frame_type) {
@@ -422,9 +435,10 @@ impl Poker<'_> {
 
     async fn answer(&mut self, Received { from, frame }: Received) {
         let call = frame.destination_call;
-        let ours = self.in_flight.get(&call).is_some_and(|probe| {
-            from == probe.target || frame.timestamp == probe.timestamp
-        });
+        let ours = self
+            .in_flight
+            .get(&call)
+            .is_some_and(|probe| from == probe.target || frame.timestamp == probe.timestamp);
         // An ACK answers nothing we asked; a POKE would be another scanner's question.
         if !ours || frame.is(Command::Ack) || frame.is(Command::Poke) {
             return;
@@ -468,7 +482,9 @@ mod tests {
         let bytes = poke(0x1234, 0x0102_0304, false).to_bytes();
         assert_eq!(
             bytes,
-            [0x92, 0x34, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0, 0, 6, 0x1e]
+            [
+                0x92, 0x34, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0, 0, 6, 0x1e
+            ]
         );
         let again = poke(0x1234, 0x0102_0304, true).to_bytes();
         assert_eq!(again.get(2..4), Some(&[0x80, 0x00][..]), "R bit set");

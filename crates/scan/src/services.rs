@@ -4,7 +4,9 @@
 //! banner read for SSH, Telnet, FTP and the Asterisk Manager Interface; `GET /` over HTTP and
 //! over TLS for web UIs (a TLS port is also asked whether it accepts TLS 1.0 and 1.1) (ScopTEL's GUI on 5555 and Allworx's admin page on 8080 included, and
 //! TR-069's connection-request port 7547); an SNMP `GetRequest` for `sysDescr.0` with the factory
-//! communities. Then, with the MAC addresses learned on the way (operator hints, the pages
+//! communities; ADB's CNXN on 5555 (the port ScopTEL's GUI also uses: each probe recognises only
+//! its own protocol, and probes of one port take turns); and, over the whole plan at once, a
+//! paced IAX2 POKE to 4569. Then, with the MAC addresses learned on the way (operator hints, the pages
 //! themselves, the kernel's neighbour table), TFTP read requests for the provisioning files a
 //! phone would fetch. A bounded number of hosts is probed at once, so a large plan never holds
 //! more than `max_hosts` × (ports per host) sockets.
@@ -357,7 +359,11 @@ impl HostServices {
 /// order. Must run inside a tokio runtime.
 pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
     let poke = PokeConfig {
-        ports: config.ports.get(&Service::Iax2).cloned().unwrap_or_default(),
+        ports: config
+            .ports
+            .get(&Service::Iax2)
+            .cloned()
+            .unwrap_or_default(),
         rate: config.rate,
         timeout: config.timeout,
     };
@@ -389,7 +395,8 @@ pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServ
                     responder: answer.responder,
                 },
             });
-            host.services.sort_by_key(|result| (result.service, result.port));
+            host.services
+                .sort_by_key(|result| (result.service, result.port));
         }
     }
     hosts
@@ -417,29 +424,43 @@ async fn probe_hosts(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
 }
 
 async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostServices> {
-    let mut probes = JoinSet::new();
+    // One connection at a time per port: where two services share one (5555 is ScopTEL's GUI
+    // and Android's ADB), a single-threaded daemon busy with the other probe's question would
+    // make this one time out. Ports still run concurrently; the web probe goes first.
+    let mut by_port: BTreeMap<(bool, u16), Vec<Service>> = BTreeMap::new();
     for (&service, ports) in &config.ports {
         // TFTP needs the MACs the other probes learn; IAX2 is swept over the whole plan.
         if matches!(service, Service::Tftp | Service::Iax2) {
             continue;
         }
         for &port in ports {
-            let config = Arc::clone(&config);
-            probes.spawn(async move {
-                probe_port(SocketAddr::new(address, port), service, &config)
-                    .await
-                    .map(|found| ServiceResult {
+            let udp = service == Service::Snmp;
+            by_port.entry((udp, port)).or_default().push(service);
+        }
+    }
+    let mut probes = JoinSet::new();
+    for ((_, port), services) in by_port {
+        let config = Arc::clone(&config);
+        probes.spawn(async move {
+            let mut found = Vec::new();
+            for service in services {
+                if let Some(answer) =
+                    probe_port(SocketAddr::new(address, port), service, &config).await
+                {
+                    found.push(ServiceResult {
                         service,
                         port,
-                        found,
-                    })
-            });
-        }
+                        found: answer,
+                    });
+                }
+            }
+            found
+        });
     }
     let mut services = Vec::new();
     while let Some(done) = probes.join_next().await {
-        if let Ok(Some(result)) = done {
-            services.push(result);
+        if let Ok(found) = done {
+            services.extend(found);
         }
     }
     let hints = config.hints.get(&address).cloned().unwrap_or_default();
