@@ -14,6 +14,8 @@
 //!   [`http`], [`tls`], [`tls_versions`] (TLS 1.0/1.1 asked with a hand-made ClientHello),
 //!   [`snmp`] and [`tftp`]; ADB on Android phones ([`adb`]) and IAX2 by a paced POKE sweep
 //!   ([`iax2`]).
+//! * [`scanner_filter`]: whether a host that answered drops what SIPVicious sends (a hardening
+//!   observation, not an absence).
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration, SIP secret
 //!   and default web login guessing), paced, logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides,
@@ -30,6 +32,7 @@ pub mod http;
 pub mod iax2;
 pub mod intrusive;
 pub mod leaked;
+pub mod scanner_filter;
 pub mod scope;
 pub mod services;
 pub mod sip;
