@@ -3,7 +3,8 @@
 //!
 //! The host's vendor comes from the SIP fingerprint when there is one, otherwise from what its
 //! services said (a vendor login page, the AMI banner, `sysDescr`, a provisioning file it hands
-//! out). Only the controls of that vendor are judged; a host of unknown make only gets
+//! out, an ADB banner naming a WP820, an IAX2 stack answering a POKE). Only the controls of that
+//! vendor are judged; a host of unknown make only gets
 //! NET-PUBLIC (and a finding for any provisioning file it leaks). A control the wire cannot
 //! decide is `unknown`, never `pass`; evidence names `scheme://address:port` and what the
 //! service said (banner, `Server`, title, certificate, TLS 1.0/1.1 acceptance), never a secret.
@@ -60,9 +61,32 @@ fn identify(host: &HostServices, fingerprint: Option<&Fingerprint>) -> (Vendor, 
             ..
         } => vendor_of(descr, descr),
         Found::Tftp { file, .. } => leaked_config_vendor(file),
+        Found::Adb(answer) => answer
+            .model
+            .as_deref()
+            .and_then(grandstream_android)
+            .map(|_| Vendor::Grandstream),
+        // chan_iax2 is what answers POKEs on a LAN: the IAX2 stacks of phones are rare.
+        Found::Iax2 { .. } => Some(Vendor::Asterisk),
         _ => None,
     });
-    (from_services.unwrap_or(Vendor::Site), None)
+    // An Android phone names its model in the ADB banner.
+    let model = host.services.iter().find_map(|result| {
+        result
+            .adb()
+            .and_then(|answer| answer.model.clone())
+            .filter(|model| grandstream_android(model).is_some())
+    });
+    if let Some(vendor) = from_services {
+        return (vendor, model.filter(|_| vendor == Vendor::Grandstream));
+    }
+    (Vendor::Site, None)
+}
+
+/// The family of a Grandstream Android model (WP8xx, GXV) as `ro.product.model` names it; other
+/// Android models (whose names can look like Snom's `D…`/`M…`) are nobody's here.
+fn grandstream_android(model: &str) -> Option<Family> {
+    Family::from_model(model).filter(|family| matches!(family, Family::Wp820 | Family::Gxv))
 }
 
 /// The model's vendor for a fingerprint or page vendor name; `None` for makes no control
@@ -159,7 +183,7 @@ fn judge_as(host: &HostServices, mut device: Device, catalogue: &'static Catalog
             judge.ssh_off_22("GS-SSH-OFF", true),
             judge.snmp("GS-SNMP-OFF"),
             judge.tr069("GS-TR069"),
-            judge.ftp("GS-ADB-FTP", family),
+            judge.adb_ftp("GS-ADB-FTP", family),
         ],
         Vendor::Snom => vec![judge.https_only("SN-WEB-HTTPS")],
         Vendor::Asterisk => vec![
@@ -853,6 +877,29 @@ impl Judge<'_> {
             Found::Tftp { file, size, .. } => {
                 out.push(item("file", format!("{file} ({size} bytes)")));
             }
+            Found::Adb(answer) => {
+                let how = if answer.open_to_anyone() {
+                    "lets an unknown host in"
+                } else {
+                    "asks for a known key"
+                };
+                out.push(item(
+                    "ADB",
+                    format!(
+                        "ADB answers on {} ({} to the host's CNXN: {how})",
+                        result.port, answer.command
+                    ),
+                ));
+                if let Some(banner) = &answer.banner {
+                    out.push(item("ADB banner", banner.clone()));
+                }
+            }
+            Found::Iax2 { reply, responder } => {
+                let from = responder
+                    .map(|responder| format!(" from {responder}"))
+                    .unwrap_or_default();
+                out.push(item("IAX2 POKE", format!("{reply}{from}")));
+            }
         }
         out
     }
@@ -1064,7 +1111,9 @@ impl Judge<'_> {
         )
     }
 
-    fn ftp(&self, id: &str, family: Family) -> Option<Finding> {
+    /// ADB (its CNXN answered, whether it lets anyone in or asks for a key: the service is
+    /// on) and FTP (a `220` banner).
+    fn adb_ftp(&self, id: &str, family: Family) -> Option<Finding> {
         if family == Family::Grp {
             return self.finding(
                 id,
@@ -1073,13 +1122,30 @@ impl Judge<'_> {
                 Vec::new(),
             );
         }
-        let found = self.banners_starting("220");
-        self.exposed_or_unknown(
-            id,
-            &found,
-            "FTP answers",
-            "FTP does not answer on the probed ports; ADB is not probed",
-        )
+        let ftp = self.banners_starting("220");
+        let adb = self.of_kind(|result| result.adb().is_some());
+        if !adb.is_empty() {
+            let ports: Vec<String> = adb.iter().map(|result| result.port.to_string()).collect();
+            let mut found = adb.clone();
+            found.extend(&ftp);
+            let also = if ftp.is_empty() {
+                String::new()
+            } else {
+                format!("; FTP answers at {}", self.places(&ftp))
+            };
+            return self.finding(
+                id,
+                Status::Fail,
+                format!("ADB answers on {}{also}", ports.join(", ")),
+                self.evidence_of(&found),
+            );
+        }
+        let silent = if self.host.probed(Service::Adb, crate::adb::ADB_PORT) {
+            "neither FTP nor ADB answers on the probed ports"
+        } else {
+            "FTP does not answer on the probed ports; ADB's port 5555 was not probed"
+        };
+        self.exposed_or_unknown(id, &ftp, "FTP answers", silent)
     }
 
     fn ami(&self, id: &str) -> Option<Finding> {
@@ -1138,13 +1204,17 @@ impl Judge<'_> {
         let exposed = self.of_kind(|r| {
             r.http().is_some()
                 || r.banner().is_some_and(|text| text.starts_with("SSH-"))
-                || matches!(r.service, Service::Tr069 | Service::Snmp | Service::Tftp)
+                || matches!(
+                    r.service,
+                    Service::Tr069 | Service::Snmp | Service::Tftp | Service::Adb | Service::Iax2
+                )
         });
         if exposed.is_empty() {
             self.finding(
                 "NET-PUBLIC",
                 Status::Pass,
-                "no web UI, SSH, TR-069, SNMP or TFTP answers on the probed ports".to_string(),
+                "no web UI, SSH, TR-069, SNMP, TFTP, ADB or IAX2 answers on the probed ports"
+                    .to_string(),
                 Vec::new(),
             )
         } else {
@@ -1343,6 +1413,44 @@ mod tests {
         assert_eq!(public.device.vendor, Vendor::Allworx);
         assert_eq!(statuses.get("AW-ADMIN-8080"), Some(&Status::Fail));
         assert_eq!(statuses.get("NET-PUBLIC"), Some(&Status::Fail));
+    }
+
+    #[test]
+    fn iax2_makes_an_asterisk_host_public_exposure_when_public() {
+        let iax2 = |address: &str| {
+            host(
+                address,
+                vec![ServiceResult {
+                    service: Service::Iax2,
+                    port: 4569,
+                    found: Found::Iax2 {
+                        reply: "PONG".to_string(),
+                        responder: None,
+                    },
+                }],
+            )
+        };
+        let public = assess(&iax2("8.8.4.4"), None, catalogue());
+        assert_eq!(public.device.vendor, Vendor::Asterisk);
+        let finding = public
+            .findings
+            .iter()
+            .find(|f| f.check == "NET-PUBLIC")
+            .unwrap_or_else(|| panic!("{:?}", public.findings));
+        assert_eq!(finding.status, Status::Fail);
+        assert_eq!(
+            finding.message,
+            "reachable on a public address: iax2://8.8.4.4:4569"
+        );
+        assert_eq!(
+            finding.evidence.first().map(|e| e.value.as_str()),
+            Some("PONG")
+        );
+        let private = assess(&iax2("10.0.0.5"), None, catalogue());
+        assert_eq!(
+            statuses(&private).get("NET-PUBLIC"),
+            Some(&Status::NotApplicable)
+        );
     }
 
     #[test]

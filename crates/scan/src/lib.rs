@@ -12,7 +12,10 @@
 //! * [`services`]: SSH, Telnet, FTP, AMI banners, web UIs over HTTP and TLS (certificate chain
 //!   kept), TR-069, SNMP `sysDescr` with factory communities, TFTP provisioning files; built on
 //!   [`http`], [`tls`], [`tls_versions`] (TLS 1.0/1.1 asked with a hand-made ClientHello),
-//!   [`snmp`] and [`tftp`].
+//!   [`snmp`] and [`tftp`]; ADB on Android phones ([`adb`]) and IAX2 by a paced POKE sweep
+//!   ([`iax2`]).
+//! * [`scanner_filter`]: whether a host that answered drops what SIPVicious sends (a hardening
+//!   observation, not an absence).
 //! * [`intrusive`]: opt-in checks a host acts on (test calls, extension enumeration, SIP secret
 //!   and default web login guessing), paced, logged and cleaned up.
 //! * [`exposure`]: what the services show, judged against the baseline controls a scan decides,
@@ -21,12 +24,15 @@
 #![deny(missing_docs)]
 
 pub mod accounts;
+pub mod adb;
 pub mod credentials;
 pub mod exposure;
 pub mod fingerprint;
 pub mod http;
+pub mod iax2;
 pub mod intrusive;
 pub mod leaked;
+pub mod scanner_filter;
 pub mod scope;
 pub mod services;
 pub mod sip;

@@ -4,7 +4,9 @@
 //! banner read for SSH, Telnet, FTP and the Asterisk Manager Interface; `GET /` over HTTP and
 //! over TLS for web UIs (a TLS port is also asked whether it accepts TLS 1.0 and 1.1) (ScopTEL's GUI on 5555 and Allworx's admin page on 8080 included, and
 //! TR-069's connection-request port 7547); an SNMP `GetRequest` for `sysDescr.0` with the factory
-//! communities. Then, with the MAC addresses learned on the way (operator hints, the pages
+//! communities; ADB's CNXN on 5555 (the port ScopTEL's GUI also uses: each probe recognises only
+//! its own protocol, and probes of one port take turns); and, over the whole plan at once, a
+//! paced IAX2 POKE to 4569. Then, with the MAC addresses learned on the way (operator hints, the pages
 //! themselves, the kernel's neighbour table), TFTP read requests for the provisioning files a
 //! phone would fetch. A bounded number of hosts is probed at once, so a large plan never holds
 //! more than `max_hosts` × (ports per host) sockets.
@@ -19,7 +21,9 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::task::JoinSet;
 
+use crate::adb::{self, AdbAnswer};
 use crate::http::{self, HttpInfo};
+use crate::iax2::{self, PokeConfig};
 use crate::scope::Plan;
 use crate::snmp::{self, SnmpVersion};
 use crate::sweep::DEFAULT_USER_AGENT;
@@ -49,11 +53,15 @@ pub enum Service {
     Snmp,
     /// TFTP, UDP.
     Tftp,
+    /// ADB over TCP on Android phones (a CNXN answered).
+    Adb,
+    /// IAX2, UDP (a POKE answered).
+    Iax2,
 }
 
 impl Service {
     /// Every service, in probe order.
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 11] = [
         Service::Ssh,
         Service::Telnet,
         Service::Ftp,
@@ -63,6 +71,8 @@ impl Service {
         Service::Ami,
         Service::Snmp,
         Service::Tftp,
+        Service::Adb,
+        Service::Iax2,
     ];
 
     /// Lower-case name, as on the command line.
@@ -77,6 +87,8 @@ impl Service {
             Service::Ami => "ami",
             Service::Snmp => "snmp",
             Service::Tftp => "tftp",
+            Service::Adb => "adb",
+            Service::Iax2 => "iax2",
         }
     }
 
@@ -89,7 +101,8 @@ impl Service {
 
     /// Where the service listens unless told otherwise: the well-known ports, plus the VoIP
     /// ones the guides name (ScopTEL's GUI on 5555, Allworx's admin page and many phones'
-    /// alternative web port on 8080).
+    /// alternative web port on 8080). 5555 is both ScopTEL's GUI and Android's ADB: each
+    /// probe recognises only its own protocol there.
     pub fn default_ports(self) -> &'static [u16] {
         match self {
             Service::Ssh => &[22],
@@ -101,11 +114,9 @@ impl Service {
             Service::Ami => &[5038],
             Service::Snmp => &[161],
             Service::Tftp => &[69],
+            Service::Adb => &[crate::adb::ADB_PORT],
+            Service::Iax2 => &[crate::iax2::IAX2_PORT],
         }
-    }
-
-    fn is_udp(self) -> bool {
-        matches!(self, Service::Snmp | Service::Tftp)
     }
 }
 
@@ -134,6 +145,8 @@ pub struct ServiceConfig {
     pub timeout: Duration,
     /// Hosts probed at once.
     pub max_hosts: usize,
+    /// IAX2 POKEs per second over the whole plan, the retransmission included.
+    pub rate: u32,
     /// The User-Agent sent to web servers.
     pub user_agent: String,
     /// SNMP communities tried (factory defaults only: these appear in reports).
@@ -151,6 +164,7 @@ impl Default for ServiceConfig {
                 .collect(),
             timeout: Duration::from_millis(1500),
             max_hosts: 32,
+            rate: 1_000,
             user_agent: DEFAULT_USER_AGENT.to_string(),
             communities: vec!["public".to_string(), "private".to_string()],
             hints: HashMap::new(),
@@ -227,6 +241,16 @@ pub enum Found {
         #[serde(skip)]
         content: FileContent,
     },
+    /// An ADB daemon answered the host's CNXN.
+    Adb(AdbAnswer),
+    /// An IAX2 stack answered a POKE.
+    Iax2 {
+        /// What came back (`PONG`, or another control frame).
+        reply: String,
+        /// Where the answer came from, when not the address poked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        responder: Option<SocketAddr>,
+    },
 }
 
 /// A file's bytes, which may hold secrets: `Debug` shows only their length.
@@ -280,6 +304,14 @@ impl ServiceResult {
         }
     }
 
+    /// What an ADB daemon answered.
+    pub fn adb(&self) -> Option<&AdbAnswer> {
+        match &self.found {
+            Found::Adb(answer) => Some(answer),
+            _ => None,
+        }
+    }
+
     /// The TLS handshake.
     pub fn tls(&self) -> Option<&TlsInfo> {
         match &self.found {
@@ -326,6 +358,51 @@ impl HostServices {
 /// Probes every host of the plan; returns the hosts where anything answered, in address
 /// order. Must run inside a tokio runtime.
 pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
+    let poke = PokeConfig {
+        ports: config
+            .ports
+            .get(&Service::Iax2)
+            .cloned()
+            .unwrap_or_default(),
+        rate: config.rate,
+        timeout: config.timeout,
+    };
+    let (mut hosts, iax2) = tokio::join!(probe_hosts(plan, config), iax2::poke_sweep(plan, &poke));
+    // A host answering IAX2 alone is still a host.
+    for answer in iax2 {
+        let address = answer.target.ip();
+        let at = match hosts.binary_search_by_key(&address, |host| host.address) {
+            Ok(at) => at,
+            Err(at) => {
+                hosts.insert(
+                    at,
+                    HostServices {
+                        address,
+                        services: Vec::new(),
+                        probed: config.ports.clone(),
+                        macs: Vec::new(),
+                    },
+                );
+                at
+            }
+        };
+        if let Some(host) = hosts.get_mut(at) {
+            host.services.push(ServiceResult {
+                service: Service::Iax2,
+                port: answer.target.port(),
+                found: Found::Iax2 {
+                    reply: answer.reply,
+                    responder: answer.responder,
+                },
+            });
+            host.services
+                .sort_by_key(|result| (result.service, result.port));
+        }
+    }
+    hosts
+}
+
+async fn probe_hosts(plan: &Plan, config: &ServiceConfig) -> Vec<HostServices> {
     let config = Arc::new(config.clone());
     let mut running = JoinSet::new();
     let mut hosts = Vec::new();
@@ -347,28 +424,43 @@ pub async fn probe_services(plan: &Plan, config: &ServiceConfig) -> Vec<HostServ
 }
 
 async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostServices> {
-    let mut probes = JoinSet::new();
+    // One connection at a time per port: where two services share one (5555 is ScopTEL's GUI
+    // and Android's ADB), a single-threaded daemon busy with the other probe's question would
+    // make this one time out. Ports still run concurrently; the web probe goes first.
+    let mut by_port: BTreeMap<(bool, u16), Vec<Service>> = BTreeMap::new();
     for (&service, ports) in &config.ports {
-        if service == Service::Tftp {
+        // TFTP needs the MACs the other probes learn; IAX2 is swept over the whole plan.
+        if matches!(service, Service::Tftp | Service::Iax2) {
             continue;
         }
         for &port in ports {
-            let config = Arc::clone(&config);
-            probes.spawn(async move {
-                probe_port(SocketAddr::new(address, port), service, &config)
-                    .await
-                    .map(|found| ServiceResult {
+            let udp = service == Service::Snmp;
+            by_port.entry((udp, port)).or_default().push(service);
+        }
+    }
+    let mut probes = JoinSet::new();
+    for ((_, port), services) in by_port {
+        let config = Arc::clone(&config);
+        probes.spawn(async move {
+            let mut found = Vec::new();
+            for service in services {
+                if let Some(answer) =
+                    probe_port(SocketAddr::new(address, port), service, &config).await
+                {
+                    found.push(ServiceResult {
                         service,
                         port,
-                        found,
-                    })
-            });
-        }
+                        found: answer,
+                    });
+                }
+            }
+            found
+        });
     }
     let mut services = Vec::new();
     while let Some(done) = probes.join_next().await {
-        if let Ok(Some(result)) = done {
-            services.push(result);
+        if let Ok(found) = done {
+            services.extend(found);
         }
     }
     let hints = config.hints.get(&address).cloned().unwrap_or_default();
@@ -389,6 +481,7 @@ async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostS
         let files = provisioning_files(&macs, &hints.snom_models);
         services.extend(probe_tftp(SocketAddr::new(address, port), &files, config.timeout).await);
     }
+    drop_unrecognised_where_adb_answered(&mut services);
     if services.is_empty() {
         return None;
     }
@@ -399,6 +492,22 @@ async fn probe_host(address: IpAddr, config: Arc<ServiceConfig>) -> Option<HostS
         probed: config.ports.clone(),
         macs,
     })
+}
+
+/// A port where ADB answered is ADB's: the web probes' "open, nothing recognisable" there
+/// (adbd hangs up on `GET /`) is the same daemon, not a second service. A web server that did
+/// answer HTTP on the port is kept: then ADB did not answer, and the port is the GUI's.
+fn drop_unrecognised_where_adb_answered(services: &mut Vec<ServiceResult>) {
+    let adb_ports: Vec<u16> = services
+        .iter()
+        .filter(|result| result.adb().is_some())
+        .map(|result| result.port)
+        .collect();
+    services.retain(|result| {
+        !(matches!(result.found, Found::Open)
+            && matches!(result.service, Service::Http | Service::Https)
+            && adb_ports.contains(&result.port))
+    });
 }
 
 /// The provisioning files a phone would fetch, from what is known of it.
@@ -435,11 +544,13 @@ async fn probe_tftp(server: SocketAddr, files: &[String], timeout: Duration) -> 
 }
 
 async fn probe_port(target: SocketAddr, service: Service, config: &ServiceConfig) -> Option<Found> {
-    if service.is_udp() {
+    if service == Service::Snmp {
         return probe_snmp(target, config).await;
     }
     let tcp = connect(target, config.timeout).await?;
     match service {
+        // Not ADB (an HTTP GUI, another daemon): the probes of that service report the port.
+        Service::Adb => adb::probe(tcp, config.timeout).await.map(Found::Adb),
         Service::Ssh | Service::Telnet | Service::Ftp | Service::Ami => {
             Some(read_banner(tcp, config.timeout).await)
         }
@@ -465,7 +576,7 @@ async fn probe_port(target: SocketAddr, service: Service, config: &ServiceConfig
                 None => Found::Open,
             }),
         },
-        Service::Snmp | Service::Tftp => None,
+        Service::Snmp | Service::Tftp | Service::Iax2 => None,
     }
 }
 

@@ -206,3 +206,94 @@ fn a_target_outside_the_scope_is_refused_and_nothing_is_sent() {
     assert_eq!(summary.probes, 4);
     assert!(listener.received().is_empty());
 }
+
+/// Kamailio answering OPTIONS as [`Kamailio::start`] does, but silently dropping (and logging)
+/// any request whose User-Agent matches `friendly-scanner`, as the stock kamailio.cfg drops
+/// scanners.
+const DROPS_SCANNERS: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
+             loadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n\
+             request_route {\n\
+                 if ($ua =~ \"friendly-scanner\") {\n\
+                     xlog(\"L_ERR\", \"dropped scanner $ua from $fU\\n\");\n\
+                     exit;\n\
+                 }\n\
+                 if (method==\"OPTIONS\") {\n\
+                     append_to_reply(\"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\\r\\n\");\n\
+                     sl_send_reply(\"200\", \"OK\");\n\
+                     exit;\n\
+                 }\n\
+                 sl_send_reply(\"501\", \"Not Implemented\");\n\
+                 exit;\n\
+             }\n";
+
+#[test]
+fn a_host_dropping_friendly_scanner_is_a_hardening_observation_not_absent() {
+    use voipguard_scan::scanner_filter::{ScannerOutcome, probe_scanner_filter};
+    if kamailio_version().is_none() {
+        return;
+    }
+    let filtering = Kamailio::start_script(
+        &["udp:127.0.0.161:25160"],
+        Some(socket("127.0.0.161:25160")),
+        DROPS_SCANNERS,
+    );
+    let _open = Kamailio::start(
+        &["udp:127.0.0.162:25160"],
+        Some(socket("127.0.0.162:25160")),
+    );
+    let config = config(&[25160]);
+    let (hosts, _) = sweep(
+        plan(&["127.0.0.160/29"], &["127.0.0.161-162"]),
+        config.clone(),
+        Transport::Udp,
+    );
+    assert_eq!(
+        hosts.len(),
+        2,
+        "both answer voipguard's own OPTIONS: {hosts:?}"
+    );
+    let probes = runtime().block_on(probe_scanner_filter(&hosts, &config));
+    let outcomes: Vec<(SocketAddr, ScannerOutcome)> = probes
+        .iter()
+        .map(|probe| (probe.target, probe.outcome.clone()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (
+                socket("127.0.0.161:25160"),
+                ScannerOutcome::Dropped {
+                    transmissions: 1 + config.retransmissions
+                }
+            ),
+            (
+                socket("127.0.0.162:25160"),
+                ScannerOutcome::Answered {
+                    status: 200,
+                    reason: "OK".to_string()
+                }
+            ),
+        ]
+    );
+    assert!(probes[0].filters_scanners() && !probes[1].filters_scanners());
+    assert!(
+        probes[0].note().contains("hardening"),
+        "{}",
+        probes[0].note()
+    );
+    let json = serde_json::to_value(&probes[0]).unwrap_or_default();
+    assert_eq!(json["outcome"], "dropped", "{json}");
+    // Kamailio saw svmap's User-Agent and From, once per transmission.
+    let expected = 1 + config.retransmissions as usize;
+    let log = filtering.log_text_when(|log| {
+        log.matches("dropped scanner friendly-scanner from sipvicious")
+            .count()
+            >= expected
+    });
+    assert_eq!(
+        log.matches("dropped scanner friendly-scanner from sipvicious")
+            .count(),
+        expected,
+        "{log}"
+    );
+}

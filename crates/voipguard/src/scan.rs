@@ -23,6 +23,7 @@ use voipguard_scan::accounts::{account_follow_ups, tls_ports};
 use voipguard_scan::intrusive::{
     HostChecks, IntrusiveCheck, WebAuth, Wordlist, parse_checks, parse_extensions,
 };
+use voipguard_scan::scanner_filter::probe_scanner_filter;
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
@@ -199,6 +200,26 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             .is_some_and(|threshold| summary.fails_at_or_above(threshold))
         {
             outcome = Outcome::Findings;
+        }
+    }
+    // Last: a host's scanner filter may ban whoever sends svmap's OPTIONS, and no other probe
+    // should be judged through that ban.
+    let scanner_probes = runtime.block_on(probe_scanner_filter(
+        &sip_hosts
+            .iter()
+            .map(|(host, _)| host.clone())
+            .collect::<Vec<_>>(),
+        &config,
+    ));
+    for probe in &scanner_probes {
+        match args.format {
+            ScanFormat::Jsonl => {
+                serde_json::to_writer(&mut out, &serde_json::json!({ "scanner_probe": probe }))?;
+                writeln!(out)?;
+            }
+            ScanFormat::Text => writeln!(out, "{}/udp  {}", probe.target, probe.note())?,
+            // One document: no line may follow it.
+            ScanFormat::Json | ScanFormat::Sarif | ScanFormat::Html => {}
         }
     }
     out.flush()?;
