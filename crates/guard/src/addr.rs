@@ -34,6 +34,11 @@ pub(crate) fn normalise(address: IpAddr) -> IpAddr {
 /// zero, at most 255), by hand: every failure line needs one and `str::parse` is several times
 /// slower.
 fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
+    leading_ipv4(text).and_then(|(v4, end)| (end == text.len()).then_some(v4))
+}
+
+/// The dotted quad that starts `text` (read as [`parse_ipv4`] reads one) and where it ends.
+fn leading_ipv4(text: &[u8]) -> Option<(Ipv4Addr, usize)> {
     let digit = |at: usize| {
         text.get(at)
             .filter(|b| b.is_ascii_digit())
@@ -61,7 +66,7 @@ fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
         }
         *octet = u8::try_from(value).ok()?;
     }
-    (at == text.len()).then_some(Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), at))
 }
 
 /// A bare IPv4 or IPv6 address (no port, no brackets).
@@ -81,6 +86,14 @@ fn is_port(text: &str) -> bool {
 /// `1.2.3.4`, `1.2.3.4:5060`, `[2001:db8::7]:5060`, `[2001:db8::7]`, `[1.2.3.4]:5060`, or a bare
 /// IPv6 address when it cannot also be read as an address followed by a port.
 pub(crate) fn parse_host_port(text: &str) -> Result<IpAddr, AddrError> {
+    // Most peers are IPv4, with or without a port: read in one pass, without searching for
+    // colons first. Anything else takes the general path, which reads these the same way.
+    if let Some((v4, end)) = leading_ipv4(text.as_bytes()) {
+        let rest = text.get(end..).unwrap_or_default();
+        if rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port) {
+            return Ok(IpAddr::V4(v4));
+        }
+    }
     if let Some(inner) = text.strip_prefix('[') {
         let (host, rest) = inner.split_once(']').ok_or(AddrError::Invalid)?;
         let port_ok = rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port);

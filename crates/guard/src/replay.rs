@@ -81,55 +81,48 @@ pub struct ReplayReport {
     /// Distributed-attempt alerts (the first hundred).
     pub alerts: Vec<Decision>,
     /// Every source seen failing, most failures first.
-    #[serde(serialize_with = "serialize_rows")]
-    sources: Vec<SourceRow>,
+    sources: Sources,
 }
 
 /// A source as kept until the report is written: the packed totals. It is written as a
 /// [`SourceReport`] straight from these, without building one: a report may hold a million.
-///
-/// The address is kept as its report order, plain integers the final sort compares directly.
 #[derive(Debug, Clone, Copy)]
 struct SourceRow {
-    /// Most failures first: the total's complement (a total of four `u32`s fits in 34 bits),
-    /// shifted to leave the low bit to the family, IPv4 (0) before IPv6 (1).
-    rank: u64,
-    /// The address's upper and lower 64 bits (an IPv4 address is the lower 32).
-    high: u64,
-    low: u64,
+    /// The report order as one integer, so that sorting a million rows compares plain numbers.
+    /// Upper half: most failures first, as the total's complement (a total of four `u32`s fits
+    /// in 34 bits), shifted to leave the low bit to the family, IPv4 (0) before IPv6 (1). Lower
+    /// half: the IPv4 address, or the IPv6 address's place in [`Sources::v6`] (sorted).
+    key: u128,
     totals: Totals,
     would_ban: bool,
 }
 
+/// The rows in report order, and the IPv6 addresses their keys point to.
+#[derive(Debug, Clone)]
+struct Sources {
+    rows: Vec<SourceRow>,
+    v6: Vec<Ipv6Addr>,
+}
+
 impl SourceRow {
-    fn new(address: IpAddr, totals: Totals, would_ban: bool) -> Self {
+    fn new(family: u64, low: u64, totals: Totals, would_ban: bool) -> Self {
         let total: u64 = totals.failures.iter().map(|&n| u64::from(n)).sum();
-        let (family, bits) = match address {
-            IpAddr::V4(v4) => (0, u128::from(u32::from(v4))),
-            IpAddr::V6(v6) => (1, u128::from(v6)),
-        };
+        let rank = ((1u64 << 34) - total) << 1 | family;
         Self {
-            rank: ((1u64 << 34) - total) << 1 | family,
-            high: u64::try_from(bits >> 64).unwrap_or(0),
-            low: u64::try_from(bits & u128::from(u64::MAX)).unwrap_or(0),
+            key: u128::from(rank) << 64 | u128::from(low),
             totals,
             would_ban,
         }
     }
 
-    fn address(&self) -> IpAddr {
-        if self.rank & 1 == 0 {
-            IpAddr::V4(Ipv4Addr::from(u32::try_from(self.low).unwrap_or(0)))
+    fn address(&self, v6: &[Ipv6Addr]) -> IpAddr {
+        let low = u64::try_from(self.key & u128::from(u64::MAX)).unwrap_or(0);
+        if (self.key >> 64) & 1 == 0 {
+            IpAddr::V4(Ipv4Addr::from(u32::try_from(low).unwrap_or(0)))
         } else {
-            IpAddr::V6(Ipv6Addr::from(
-                u128::from(self.high) << 64 | u128::from(self.low),
-            ))
+            let at = usize::try_from(low).unwrap_or(usize::MAX);
+            IpAddr::V6(v6.get(at).copied().unwrap_or(Ipv6Addr::UNSPECIFIED))
         }
-    }
-
-    /// Most failures first, then by address.
-    fn order(&self) -> (u64, u64, u64) {
-        (self.rank, self.high, self.low)
     }
 
     fn services(&self) -> impl Iterator<Item = (Service, u32)> {
@@ -144,10 +137,10 @@ impl SourceRow {
         Reason::ALL.into_iter().filter(move |r| bits & r.bit() != 0)
     }
 
-    fn report(&self) -> SourceReport {
+    fn report(&self, v6: &[Ipv6Addr]) -> SourceReport {
         let when = |seconds: u32| (seconds != 0).then(|| stamp::format_utc(i64::from(seconds)));
         SourceReport {
-            address: self.address(),
+            address: self.address(v6),
             failures: self.services().map(|(s, n)| (s, u64::from(n))).collect(),
             first_seen: when(self.totals.first),
             last_seen: when(self.totals.last),
@@ -186,6 +179,7 @@ impl Serialize for Reasons<'_> {
 /// A row being written, with the clock the rows of one report share.
 struct RowOut<'a> {
     row: &'a SourceRow,
+    v6: &'a [Ipv6Addr],
     clock: &'a Cell<UtcWriter>,
 }
 
@@ -210,7 +204,7 @@ impl Serialize for RowOut<'_> {
         let first_seen = first.as_ref().map(stamp::utc_str);
         let last_seen = last.as_ref().map(stamp::utc_str);
         let mut report = serializer.serialize_struct("SourceReport", 6)?;
-        report.serialize_field("address", &row.address())?;
+        report.serialize_field("address", &row.address(self.v6))?;
         report.serialize_field("failures", &ServiceCounts(row))?;
         report.serialize_field("first_seen", &first_seen)?;
         report.serialize_field("last_seen", &last_seen)?;
@@ -220,21 +214,30 @@ impl Serialize for RowOut<'_> {
     }
 }
 
-fn serialize_rows<S: Serializer>(rows: &[SourceRow], serializer: S) -> Result<S::Ok, S::Error> {
-    let clock = Cell::new(UtcWriter::default());
-    serializer.collect_seq(rows.iter().map(|row| RowOut { row, clock: &clock }))
+impl Serialize for Sources {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let clock = Cell::new(UtcWriter::default());
+        serializer.collect_seq(self.rows.iter().map(|row| RowOut {
+            row,
+            v6: &self.v6,
+            clock: &clock,
+        }))
+    }
 }
 
 impl ReplayReport {
     /// Every source seen failing, most failures first.
     pub fn sources(&self) -> impl Iterator<Item = SourceReport> + '_ {
-        self.sources.iter().map(SourceRow::report)
+        self.sources
+            .rows
+            .iter()
+            .map(|row| row.report(&self.sources.v6))
     }
 
     /// How many sources were seen failing.
     #[must_use]
     pub fn source_count(&self) -> usize {
-        self.sources.len()
+        self.sources.rows.len()
     }
 
     /// Writes the report as compact JSON: the same bytes as `serde_json::to_writer(out, self)`,
@@ -255,11 +258,11 @@ impl ReplayReport {
         serde_json::to_writer(&mut buffer, &self.alerts)?;
         buffer.extend_from_slice(b",\"sources\":[");
         let mut clock = UtcWriter::default();
-        for (index, row) in self.sources.iter().enumerate() {
+        for (index, row) in self.sources.rows.iter().enumerate() {
             if index > 0 {
                 buffer.push(b',');
             }
-            row.write_json(&mut buffer, &mut clock)?;
+            row.write_json(&mut buffer, &self.sources.v6, &mut clock)?;
             if buffer.len() >= JSON_BUFFER_BYTES {
                 out.write_all(&buffer)?;
                 buffer.clear();
@@ -294,9 +297,14 @@ fn push_decimal(buffer: &mut Vec<u8>, mut value: u64) {
 impl SourceRow {
     /// The row as [`ReplayReport::write_json`] writes it. Every text written is plain ASCII
     /// that JSON strings need not escape: addresses, times, service and reason names.
-    fn write_json(&self, buffer: &mut Vec<u8>, clock: &mut UtcWriter) -> io::Result<()> {
+    fn write_json(
+        &self,
+        buffer: &mut Vec<u8>,
+        v6: &[Ipv6Addr],
+        clock: &mut UtcWriter,
+    ) -> io::Result<()> {
         buffer.extend_from_slice(b"{\"address\":\"");
-        match self.address() {
+        match self.address(v6) {
             IpAddr::V4(v4) => {
                 for (index, octet) in v4.octets().into_iter().enumerate() {
                     if index > 0 {
@@ -535,16 +543,35 @@ impl Replay {
         } = self;
         let policy = engine.policy().clone();
         drop(engine);
-        let mut sources: Vec<SourceRow> = totals
-            .iter()
-            .map(|(address, &totals)| {
-                let would_ban = !banned.is_empty() && banned.contains(&policy.target(address));
-                SourceRow::new(address, totals, would_ban)
-            })
-            .collect();
+        let would_ban =
+            |address: IpAddr| !banned.is_empty() && banned.contains(&policy.target(address));
+        let mut rows = Vec::with_capacity(totals.len());
+        let mut v6_totals = Vec::new();
+        for (address, &totals) in totals.iter() {
+            match address {
+                IpAddr::V4(v4) => rows.push(SourceRow::new(
+                    0,
+                    u64::from(u32::from(v4)),
+                    totals,
+                    would_ban(address),
+                )),
+                IpAddr::V6(v6) => v6_totals.push((v6, totals)),
+            }
+        }
         drop(totals);
-        // Addresses are unique, so an unstable sort gives the one order.
-        sources.sort_unstable_by_key(SourceRow::order);
+        v6_totals.sort_unstable_by_key(|&(v6, _)| v6);
+        let mut v6 = Vec::with_capacity(v6_totals.len());
+        for (place, (address, totals)) in (0u64..).zip(v6_totals) {
+            rows.push(SourceRow::new(
+                1,
+                place,
+                totals,
+                would_ban(IpAddr::V6(address)),
+            ));
+            v6.push(address);
+        }
+        // Keys are unique, so an unstable sort gives the one order.
+        rows.sort_unstable_by_key(|row| row.key);
         ReplayReport {
             lines: self.lines,
             failures: self.failures,
@@ -552,7 +579,7 @@ impl Replay {
             unparsed_examples: self.unparsed_examples,
             bans: self.bans,
             alerts: self.alerts,
-            sources,
+            sources: Sources { rows, v6 },
         }
     }
 }

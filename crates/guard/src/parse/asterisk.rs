@@ -139,7 +139,8 @@ fn message(line: &str) -> Option<&str> {
         return body.get(..body.rfind('"')?);
     }
     let bytes = line.as_bytes();
-    let mut from = 0;
+    // No level word precedes the first byte (often a bracketed time's opening bracket).
+    let mut from = 1;
     let after_level = loop {
         let open = from + memchr(b'[', bytes.get(from..)?)?;
         let word_end = if open > 0 && bytes.get(open - 1) == Some(&b' ') {
@@ -470,13 +471,49 @@ fn freepbx(message: &str) -> Outcome<'_> {
     }))
 }
 
+const NO_PREFIX: &str = "failure keyword without an Asterisk log prefix";
+
 /// Reads a line that passed [`is_candidate`].
 pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
     let Some(message) = message(line) else {
-        return LineOutcome::Unparsed("failure keyword without an Asterisk log prefix");
+        return LineOutcome::Unparsed(NO_PREFIX);
     };
+    known_form(message, line, time).unwrap_or_else(|| other_form(message, line, time))
+}
+
+/// Reads any line: what [`parse`] reads for a line that passes [`is_candidate`], and
+/// [`LineOutcome::Ignored`] for the others.
+///
+/// The keyword scan is a good part of the cost of a failure line, and most failure lines are in
+/// a form known by the start of its message. A line read as a failure in such a form holds the
+/// form's keyword (its reader found it), so only the other outcomes need the scan.
+pub(crate) fn scan<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let Some(message) = message(line) else {
+        return if is_candidate(line) {
+            LineOutcome::Unparsed(NO_PREFIX)
+        } else {
+            LineOutcome::Ignored
+        };
+    };
+    match known_form(message, line, time) {
+        Some(failure @ LineOutcome::Failure(_)) => failure,
+        Some(outcome) if is_candidate(line) => outcome,
+        None if is_candidate(line) => other_form(message, line, time),
+        _ => LineOutcome::Ignored,
+    }
+}
+
+/// The forms known by the start of their message; `None` for a message in none of them.
+fn known_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> Option<LineOutcome<'a>> {
+    // Ordinary messages are turned away on their first byte, before any comparison.
+    if !matches!(
+        message.as_bytes().first(),
+        Some(b'S' | b'R' | b'H' | b'N' | b'"' | b'F' | b'h')
+    ) {
+        return None;
+    }
     let outcome = if let Some(rest) = message.strip_prefix("SecurityEvent=\"") {
-        return security::parse_log(rest, line, time);
+        return Some(security::parse_log(rest, line, time));
     } else if message.starts_with("Registration from '") {
         chan_sip_registration(message)
     } else if message.starts_with("Request '") || message.starts_with("Request from '") {
@@ -497,12 +534,24 @@ pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
     {
         // These name the From header or the server itself, never the peer's socket address:
         // banning on them banned PBXs (fail2ban #1000, #1927, #1999).
-        return LineOutcome::Ignored;
-    } else if NEEDLES.not_found.find(message.as_bytes()).is_some() {
+        return Some(LineOutcome::Ignored);
+    } else {
+        return None;
+    };
+    Some(failure(outcome, line, time))
+}
+
+/// The forms recognised by text inside the message: call rejections and manager logins.
+fn other_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let outcome = if NEEDLES.not_found.find(message.as_bytes()).is_some() {
         call_rejected(message)
     } else {
         manager(message)
     };
+    failure(outcome, line, time)
+}
+
+fn failure<'a>(outcome: Outcome<'a>, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
     match outcome {
         Ok(Some(found)) => LineOutcome::Failure(Failure {
             service: found.service,
