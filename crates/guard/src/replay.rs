@@ -132,9 +132,14 @@ impl SourceRow {
             .filter(|&(_, n)| n > 0)
     }
 
+    /// From the lowest bit up, which is [`Reason::ALL`]'s order.
     fn reasons(&self) -> impl Iterator<Item = Reason> {
-        let bits = self.totals.reasons;
-        Reason::ALL.into_iter().filter(move |r| bits & r.bit() != 0)
+        let mut bits = self.totals.reasons;
+        std::iter::from_fn(move || {
+            let reason = Reason::ALL.get(bits.trailing_zeros() as usize).copied()?;
+            bits &= bits - 1;
+            Some(reason)
+        })
     }
 
     fn report(&self, v6: &[Ipv6Addr]) -> SourceReport {
@@ -294,6 +299,18 @@ fn push_decimal(buffer: &mut Vec<u8>, mut value: u64) {
     }
 }
 
+/// Appends `octet` in decimal: [`push_decimal`] without its loops, for the four of every IPv4
+/// address.
+fn push_octet(buffer: &mut Vec<u8>, octet: u8) {
+    if octet >= 100 {
+        buffer.push(b'0' + octet / 100);
+    }
+    if octet >= 10 {
+        buffer.push(b'0' + octet / 10 % 10);
+    }
+    buffer.push(b'0' + octet % 10);
+}
+
 impl SourceRow {
     /// The row as [`ReplayReport::write_json`] writes it. Every text written is plain ASCII
     /// that JSON strings need not escape: addresses, times, service and reason names.
@@ -310,7 +327,7 @@ impl SourceRow {
                     if index > 0 {
                         buffer.push(b'.');
                     }
-                    push_decimal(buffer, u64::from(octet));
+                    push_octet(buffer, octet);
                 }
             }
             IpAddr::V6(v6) => write!(buffer, "{v6}")?,
@@ -586,7 +603,7 @@ impl Replay {
 
 #[cfg(test)]
 mod tests {
-    use super::push_decimal;
+    use super::{push_decimal, push_octet};
 
     #[test]
     fn decimals() {
@@ -604,6 +621,11 @@ mod tests {
             let mut buffer = Vec::new();
             push_decimal(&mut buffer, value);
             assert_eq!(buffer, value.to_string().as_bytes());
+        }
+        for octet in 0..=u8::MAX {
+            let mut buffer = Vec::new();
+            push_octet(&mut buffer, octet);
+            assert_eq!(buffer, octet.to_string().as_bytes());
         }
     }
 }
