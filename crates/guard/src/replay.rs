@@ -390,9 +390,9 @@ const DIGIT_BITS: u32 = 11;
 /// The second buffer is no larger than the totals map freed just before.
 fn sort_by_key(rows: Vec<SourceRow>) -> Vec<SourceRow> {
     const MASK: u128 = (1 << DIGIT_BITS) - 1;
-    let (all, any) = rows
-        .iter()
-        .fold((u128::MAX, 0u128), |(all, any), row| (all & row.key, any | row.key));
+    let (all, any) = rows.iter().fold((u128::MAX, 0u128), |(all, any), row| {
+        (all & row.key, any | row.key)
+    });
     let varying = all ^ any;
     let mut from = rows;
     let mut to = from.clone();
