@@ -545,7 +545,7 @@ fn known_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> Option<
     // Ordinary messages are turned away on their first byte, before any comparison.
     if !matches!(
         message.as_bytes().first(),
-        Some(b'S' | b'R' | b'H' | b'N' | b'"' | b'F' | b'h')
+        Some(b'S' | b'R' | b'H' | b'N' | b'"' | b'F' | b'h' | b'C')
     ) {
         return None;
     }
@@ -565,6 +565,11 @@ fn known_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> Option<
         || message.starts_with("Rejecting unknown SIP connection from ")
     {
         freepbx(message)
+    } else if message.starts_with("Call from '")
+        && NEEDLES.not_found.find(message.as_bytes()).is_some()
+    {
+        // Taken here rather than in `other_form` because its text is itself a keyword.
+        call_rejected(message)
     } else if message.starts_with("Failed to authenticate device")
         || message.starts_with("hacking attempt detected")
         || message.starts_with("Sending fake auth rejection")
