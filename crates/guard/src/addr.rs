@@ -39,34 +39,26 @@ fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
 
 /// The dotted quad that starts `text` (read as [`parse_ipv4`] reads one) and where it ends.
 fn leading_ipv4(text: &[u8]) -> Option<(Ipv4Addr, usize)> {
-    let digit = |at: usize| {
-        text.get(at)
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| u16::from(b - b'0'))
-    };
+    let value = |digit: u8| u16::from(digit - b'0');
     let mut octets = [0u8; 4];
-    let mut at = 0;
+    let mut rest = text;
     for (index, octet) in octets.iter_mut().enumerate() {
         if index > 0 {
-            if text.get(at) != Some(&b'.') {
-                return None;
-            }
-            at += 1;
+            rest = rest.strip_prefix(b".")?;
         }
-        let mut value = digit(at)?;
-        at += 1;
-        // A second digit after a leading zero is refused, as the standard library does.
-        if let Some(second) = digit(at).filter(|_| value != 0) {
-            value = value * 10 + second;
-            at += 1;
-            if let Some(third) = digit(at) {
-                value = value * 10 + third;
-                at += 1;
+        // Up to three digits, but a leading zero stands alone, as the standard library reads.
+        let (number, length) = match *rest {
+            [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', ..] => {
+                (value(a) * 100 + value(b) * 10 + value(c), 3)
             }
-        }
-        *octet = u8::try_from(value).ok()?;
+            [a @ b'1'..=b'9', b @ b'0'..=b'9', ..] => (value(a) * 10 + value(b), 2),
+            [a @ b'0'..=b'9', ..] => (value(a), 1),
+            _ => return None,
+        };
+        *octet = u8::try_from(number).ok()?;
+        rest = rest.get(length..)?;
     }
-    Some((Ipv4Addr::from(octets), at))
+    Some((Ipv4Addr::from(octets), text.len() - rest.len()))
 }
 
 /// A bare IPv4 or IPv6 address (no port, no brackets).
@@ -212,6 +204,11 @@ mod tests {
             "a.b.c.d",
             "0.0.0.00",
             "10.0.0.1",
+            "100.200.250.1",
+            "1.2.3.255",
+            "1.2.3.256",
+            "199.09.1.1",
+            "1.2.3.4:5060",
         ];
         for text in cases {
             assert_eq!(
