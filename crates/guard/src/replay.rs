@@ -387,7 +387,7 @@ const DIGIT_BITS: u32 = 11;
 /// `rows` in the order of their (unique) keys, by a least-significant-digit radix sort over the
 /// digits where keys differ: a report's keys differ in the address and a few low bits of the
 /// count, so a million rows take five linear passes instead of twenty rounds of comparisons.
-/// The second buffer is no larger than the totals map freed just before.
+/// The second buffer is no larger than the totals table freed just before.
 fn sort_by_key(rows: Vec<SourceRow>) -> Vec<SourceRow> {
     const MASK: u128 = (1 << DIGIT_BITS) - 1;
     let (all, any) = rows.iter().fold((u128::MAX, 0u128), |(all, any), row| {
@@ -426,12 +426,36 @@ fn sort_by_key(rows: Vec<SourceRow>) -> Vec<SourceRow> {
     from
 }
 
+/// Per-source totals in the order sources first failed, found through an index of their places.
+/// The index, looked up on every failure, holds 8 bytes per IPv4 source instead of the totals'
+/// 32: it stays in cache longer and grows by moving less, and a new source's totals are
+/// appended in sequence.
+#[derive(Debug, Default)]
+struct TotalsTable {
+    places: AddrMap<u32>,
+    entries: Vec<(IpAddr, Totals)>,
+}
+
+impl TotalsTable {
+    /// `None` only past four billion sources.
+    fn entry(&mut self, address: IpAddr) -> Option<&mut Totals> {
+        let next = u32::try_from(self.entries.len()).ok()?;
+        let place = *self.places.get_or_insert(address, next);
+        if place == next {
+            self.entries.push((address, Totals::default()));
+        }
+        self.entries
+            .get_mut(usize::try_from(place).ok()?)
+            .map(|(_, totals)| totals)
+    }
+}
+
 /// A replay in progress.
 #[derive(Debug)]
 pub struct Replay {
     parser: Parser,
     engine: Engine,
-    totals: AddrMap<Totals>,
+    totals: TotalsTable,
     banned: HashSet<IpNet>,
     lines: u64,
     failures: u64,
@@ -461,7 +485,7 @@ impl Replay {
             expire_every,
             parser,
             engine: Engine::new(policy),
-            totals: AddrMap::default(),
+            totals: TotalsTable::default(),
             banned: HashSet::new(),
             lines: 0,
             failures: 0,
@@ -497,16 +521,17 @@ impl Replay {
                     self.last_time = failure.time;
                 }
                 let at = u32::try_from(now.max(0)).unwrap_or(u32::MAX);
-                let totals = self.totals.entry(failure.address);
-                let count = &mut totals.failures[failure.service.index()];
-                *count = count.saturating_add(failure.attempts);
-                if at != 0 {
-                    if totals.first == 0 {
-                        totals.first = at;
+                if let Some(totals) = self.totals.entry(failure.address) {
+                    let count = &mut totals.failures[failure.service.index()];
+                    *count = count.saturating_add(failure.attempts);
+                    if at != 0 {
+                        if totals.first == 0 {
+                            totals.first = at;
+                        }
+                        totals.last = totals.last.max(at);
                     }
-                    totals.last = totals.last.max(at);
+                    totals.reasons |= failure.reason.bit();
                 }
-                totals.reasons |= failure.reason.bit();
                 // Sweeping once per longest window keeps at most two windows of state, at a cost spread
                 // over all the window's lines.
                 if now >= self.last_expire.saturating_add(self.expire_every) {
@@ -607,9 +632,11 @@ impl Replay {
         drop(engine);
         let would_ban =
             |address: IpAddr| !banned.is_empty() && banned.contains(&policy.target(address));
-        let mut rows = Vec::with_capacity(totals.len());
+        let TotalsTable { places, entries } = totals;
+        drop(places);
+        let mut rows = Vec::with_capacity(entries.len());
         let mut v6_totals = Vec::new();
-        for (address, &totals) in totals.iter() {
+        for (address, totals) in entries {
             match address {
                 IpAddr::V4(v4) => rows.push(SourceRow::new(
                     0,
@@ -620,7 +647,6 @@ impl Replay {
                 IpAddr::V6(v6) => v6_totals.push((v6, totals)),
             }
         }
-        drop(totals);
         v6_totals.sort_unstable_by_key(|&(v6, _)| v6);
         let mut v6 = Vec::with_capacity(v6_totals.len());
         for (place, (address, totals)) in (0u64..).zip(v6_totals) {
@@ -660,8 +686,8 @@ mod tests {
             state
         };
         let mut rows: Vec<SourceRow> = (0..5000)
-            .map(|_| u128::from(next()) << 64 | u128::from(next()))
-            .chain((0..5000).map(|n| 7u128 << 64 | n * 0x1_0001))
+            .map(|_| (u128::from(next()) << 64) | u128::from(next()))
+            .chain((0..5000).map(|n| (7u128 << 64) | (n * 0x1_0001)))
             .map(|key| SourceRow {
                 key,
                 totals: Totals::default(),
