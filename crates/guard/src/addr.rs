@@ -34,34 +34,31 @@ pub(crate) fn normalise(address: IpAddr) -> IpAddr {
 /// zero, at most 255), by hand: every failure line needs one and `str::parse` is several times
 /// slower.
 fn parse_ipv4(text: &[u8]) -> Option<Ipv4Addr> {
-    let digit = |at: usize| {
-        text.get(at)
-            .filter(|b| b.is_ascii_digit())
-            .map(|b| u16::from(b - b'0'))
-    };
+    leading_ipv4(text).and_then(|(v4, end)| (end == text.len()).then_some(v4))
+}
+
+/// The dotted quad that starts `text` (read as [`parse_ipv4`] reads one) and where it ends.
+fn leading_ipv4(text: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let value = |digit: u8| u16::from(digit - b'0');
     let mut octets = [0u8; 4];
-    let mut at = 0;
+    let mut rest = text;
     for (index, octet) in octets.iter_mut().enumerate() {
         if index > 0 {
-            if text.get(at) != Some(&b'.') {
-                return None;
-            }
-            at += 1;
+            rest = rest.strip_prefix(b".")?;
         }
-        let mut value = digit(at)?;
-        at += 1;
-        // A second digit after a leading zero is refused, as the standard library does.
-        if let Some(second) = digit(at).filter(|_| value != 0) {
-            value = value * 10 + second;
-            at += 1;
-            if let Some(third) = digit(at) {
-                value = value * 10 + third;
-                at += 1;
+        // Up to three digits, but a leading zero stands alone, as the standard library reads.
+        let (number, length) = match *rest {
+            [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', ..] => {
+                (value(a) * 100 + value(b) * 10 + value(c), 3)
             }
-        }
-        *octet = u8::try_from(value).ok()?;
+            [a @ b'1'..=b'9', b @ b'0'..=b'9', ..] => (value(a) * 10 + value(b), 2),
+            [a @ b'0'..=b'9', ..] => (value(a), 1),
+            _ => return None,
+        };
+        *octet = u8::try_from(number).ok()?;
+        rest = rest.get(length..)?;
     }
-    (at == text.len()).then_some(Ipv4Addr::from(octets))
+    Some((Ipv4Addr::from(octets), text.len() - rest.len()))
 }
 
 /// A bare IPv4 or IPv6 address (no port, no brackets).
@@ -81,6 +78,14 @@ fn is_port(text: &str) -> bool {
 /// `1.2.3.4`, `1.2.3.4:5060`, `[2001:db8::7]:5060`, `[2001:db8::7]`, `[1.2.3.4]:5060`, or a bare
 /// IPv6 address when it cannot also be read as an address followed by a port.
 pub(crate) fn parse_host_port(text: &str) -> Result<IpAddr, AddrError> {
+    // Most peers are IPv4, with or without a port: read in one pass, without searching for
+    // colons first. Anything else takes the general path, which reads these the same way.
+    if let Some((v4, end)) = leading_ipv4(text.as_bytes()) {
+        let rest = text.get(end..).unwrap_or_default();
+        if rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port) {
+            return Ok(IpAddr::V4(v4));
+        }
+    }
     if let Some(inner) = text.strip_prefix('[') {
         let (host, rest) = inner.split_once(']').ok_or(AddrError::Invalid)?;
         let port_ok = rest.is_empty() || rest.strip_prefix(':').is_some_and(is_port);
@@ -199,6 +204,11 @@ mod tests {
             "a.b.c.d",
             "0.0.0.00",
             "10.0.0.1",
+            "100.200.250.1",
+            "1.2.3.255",
+            "1.2.3.256",
+            "199.09.1.1",
+            "1.2.3.4:5060",
         ];
         for text in cases {
             assert_eq!(

@@ -32,6 +32,14 @@ impl<S> AddrMap<S> {
         }
     }
 
+    /// The value of `address`, set to `value` if it had none.
+    pub(crate) fn get_or_insert(&mut self, address: IpAddr, value: S) -> &mut S {
+        match address {
+            IpAddr::V4(v4) => self.v4.entry(u32::from(v4)).or_insert(value),
+            IpAddr::V6(v6) => self.v6.entry(u128::from(v6)).or_insert(value),
+        }
+    }
+
     pub(crate) fn insert(&mut self, address: IpAddr, state: S) {
         match address {
             IpAddr::V4(v4) => self.v4.insert(u32::from(v4), state),

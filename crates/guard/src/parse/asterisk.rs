@@ -38,8 +38,6 @@ struct Needles {
     not_found: Finder<'static>,
     address_to_extension: Finder<'static>,
     request: Finder<'static>,
-    sip: Finder<'static>,
-    sips: Finder<'static>,
 }
 
 const FAILED_FOR: &str = " failed for '";
@@ -52,8 +50,6 @@ static NEEDLES: LazyLock<Needles> = LazyLock::new(|| Needles {
     not_found: Finder::new("extension not found in context '"),
     address_to_extension: Finder::new(") to extension '"),
     request: Finder::new(", request '"),
-    sip: Finder::new("sip:"),
-    sips: Finder::new("sips:"),
 });
 
 /// A text looked for from the end of a line. The candidates are the places of one of its bytes,
@@ -139,7 +135,8 @@ fn message(line: &str) -> Option<&str> {
         return body.get(..body.rfind('"')?);
     }
     let bytes = line.as_bytes();
-    let mut from = 0;
+    // No level word precedes the first byte (often a bracketed time's opening bracket).
+    let mut from = 1;
     let after_level = loop {
         let open = from + memchr(b'[', bytes.get(from..)?)?;
         let word_end = if open > 0 && bytes.get(open - 1) == Some(&b' ') {
@@ -167,8 +164,7 @@ fn message(line: &str) -> Option<&str> {
         }
         from = open + 1;
     };
-    // The call id and the file name are short: a plain scan beats setting up a vector search.
-    let position = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+    let position = |text: &str, byte: u8| find_byte(text.as_bytes(), byte);
     let mut rest = line.get(after_level..)?;
     if rest.starts_with("[C-") {
         rest = rest.get(position(rest, b']')? + 1..)?;
@@ -191,6 +187,31 @@ fn message(line: &str) -> Option<&str> {
             .get(function_end + 2..)?
             .trim_start_matches(' '),
     )
+}
+
+/// Where `byte` first occurs in `hay`, eight bytes at a time: the call id and the file name are
+/// short, and setting up a vector search cost more than a byte-by-byte scan, which costs more
+/// than this.
+fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let pattern = u64::from_ne_bytes([byte; 8]);
+    let mut chunks = hay.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // A zero byte of `word ^ pattern` is a match; the lowest flag is always a true one.
+        let word = u64::from_le_bytes(word) ^ pattern;
+        let flags = word.wrapping_sub(ONES) & !word & HIGHS;
+        if flags != 0 {
+            return Some(offset + (flags.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let tail = hay.get(offset..)?;
+    tail.iter().position(|&b| b == byte).map(|at| offset + at)
 }
 
 struct Found<'a> {
@@ -235,16 +256,33 @@ fn host_port(text: &str) -> Result<IpAddr, &'static str> {
     parse_host_port(text).map_err(AddrError::reason)
 }
 
-/// The user part of the first `sip:`/`sips:` URI in `text`.
+/// The user part of the first `sip:`/`sips:` URI in `text`. The text is short and the scheme's
+/// colon is mostly its first: looking at each colon beats two substring searches.
 fn uri_user(text: &str) -> Option<&str> {
-    let needles = &*NEEDLES;
-    let at = needles
-        .sip
-        .find(text.as_bytes())
-        .map(|at| at + 4)
-        .or_else(|| needles.sips.find(text.as_bytes()).map(|at| at + 5))?;
-    let rest = text.get(at..)?;
-    let end = memchr::memchr3(b'@', b'>', b'\'', rest.as_bytes())?;
+    let bytes = text.as_bytes();
+    let ends_with_at = |end: usize, scheme: &[u8]| {
+        end.checked_sub(scheme.len())
+            .and_then(|start| bytes.get(start..end))
+            == Some(scheme)
+    };
+    let mut first_sips = None;
+    let mut from = 0;
+    let mut first_sip = None;
+    while let Some(colon) = bytes.get(from..).and_then(|rest| find_byte(rest, b':')) {
+        let colon = from + colon;
+        if ends_with_at(colon, b"sip") {
+            first_sip = Some(colon + 1);
+            break;
+        }
+        if first_sips.is_none() && ends_with_at(colon, b"sips") {
+            first_sips = Some(colon + 1);
+        }
+        from = colon + 1;
+    }
+    let rest = text.get(first_sip.or(first_sips)?..)?;
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'@' | b'>' | b'\''))?;
     rest.get(..end)
         .filter(|user| !user.is_empty() && rest.as_bytes().get(end) == Some(&b'@'))
 }
@@ -470,13 +508,49 @@ fn freepbx(message: &str) -> Outcome<'_> {
     }))
 }
 
+const NO_PREFIX: &str = "failure keyword without an Asterisk log prefix";
+
 /// Reads a line that passed [`is_candidate`].
 pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
     let Some(message) = message(line) else {
-        return LineOutcome::Unparsed("failure keyword without an Asterisk log prefix");
+        return LineOutcome::Unparsed(NO_PREFIX);
     };
+    known_form(message, line, time).unwrap_or_else(|| other_form(message, line, time))
+}
+
+/// Reads any line: what [`parse`] reads for a line that passes [`is_candidate`], and
+/// [`LineOutcome::Ignored`] for the others.
+///
+/// The keyword scan is a good part of the cost of a failure line, and most failure lines are in
+/// a form known by the start of its message. A line read as a failure in such a form holds the
+/// form's keyword (its reader found it), so only the other outcomes need the scan.
+pub(crate) fn scan<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let Some(message) = message(line) else {
+        return if is_candidate(line) {
+            LineOutcome::Unparsed(NO_PREFIX)
+        } else {
+            LineOutcome::Ignored
+        };
+    };
+    match known_form(message, line, time) {
+        Some(failure @ LineOutcome::Failure(_)) => failure,
+        Some(outcome) if is_candidate(line) => outcome,
+        None if is_candidate(line) => other_form(message, line, time),
+        _ => LineOutcome::Ignored,
+    }
+}
+
+/// The forms known by the start of their message; `None` for a message in none of them.
+fn known_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> Option<LineOutcome<'a>> {
+    // Ordinary messages are turned away on their first byte, before any comparison.
+    if !matches!(
+        message.as_bytes().first(),
+        Some(b'S' | b'R' | b'H' | b'N' | b'"' | b'F' | b'h' | b'C')
+    ) {
+        return None;
+    }
     let outcome = if let Some(rest) = message.strip_prefix("SecurityEvent=\"") {
-        return security::parse_log(rest, line, time);
+        return Some(security::parse_log(rest, line, time));
     } else if message.starts_with("Registration from '") {
         chan_sip_registration(message)
     } else if message.starts_with("Request '") || message.starts_with("Request from '") {
@@ -491,18 +565,35 @@ pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
         || message.starts_with("Rejecting unknown SIP connection from ")
     {
         freepbx(message)
+    } else if message.starts_with("Call from '")
+        && NEEDLES.not_found.find(message.as_bytes()).is_some()
+    {
+        // Taken here rather than in `other_form` because its text is itself a keyword.
+        call_rejected(message)
     } else if message.starts_with("Failed to authenticate device")
         || message.starts_with("hacking attempt detected")
         || message.starts_with("Sending fake auth rejection")
     {
         // These name the From header or the server itself, never the peer's socket address:
         // banning on them banned PBXs (fail2ban #1000, #1927, #1999).
-        return LineOutcome::Ignored;
-    } else if NEEDLES.not_found.find(message.as_bytes()).is_some() {
+        return Some(LineOutcome::Ignored);
+    } else {
+        return None;
+    };
+    Some(failure(outcome, line, time))
+}
+
+/// The forms recognised by text inside the message: call rejections and manager logins.
+fn other_form<'a>(message: &'a str, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
+    let outcome = if NEEDLES.not_found.find(message.as_bytes()).is_some() {
         call_rejected(message)
     } else {
         manager(message)
     };
+    failure(outcome, line, time)
+}
+
+fn failure<'a>(outcome: Outcome<'a>, line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
     match outcome {
         Ok(Some(found)) => LineOutcome::Failure(Failure {
             service: found.service,
@@ -521,6 +612,55 @@ pub(crate) fn parse<'a>(line: &'a str, time: Option<i64>) -> LineOutcome<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_user_of_the_first_sip_uri() {
+        fn reference(text: &str) -> Option<&str> {
+            let at = text
+                .find("sip:")
+                .map(|at| at + 4)
+                .or_else(|| text.find("sips:").map(|at| at + 5))?;
+            let rest = text.get(at..)?;
+            let end = rest.find(['@', '>', '\''])?;
+            rest.get(..end).filter(|user| {
+                !user.is_empty() && rest.get(end..).is_some_and(|r| r.starts_with('@'))
+            })
+        }
+        let cases = [
+            "Registration from '<sip:301@example.com>'",
+            "Request from '\"1000\" <sip:1000@10.0.0.1>'",
+            "'\"100\"sip:100@183.217.35.183'",
+            "'<sips:alice@example.com>'",
+            "'<sips:alice@x> <sip:bob@y>'",
+            "'<sip:@example.com>'",
+            "'<sip:bob>'",
+            "'tel:+1555' sip:",
+            "sip:",
+            ":sip:a@b",
+            "sips:a@b sip:c@d",
+            "'<ssip:a@b>'",
+            "",
+            "no uri here: at all",
+        ];
+        for text in cases {
+            assert_eq!(uri_user(text), reference(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn find_byte_agrees_with_a_plain_scan() {
+        let hay = b"res_pjsip/pjsip_distributor.c: \x80\xff::]x";
+        for end in 0..=hay.len() {
+            let hay = hay.get(..end).unwrap_or_default();
+            for byte in [b':', b']', b'x', b'r', 0x80, 0xff, 0x01, 0] {
+                assert_eq!(
+                    find_byte(hay, byte),
+                    hay.iter().position(|&b| b == byte),
+                    "{byte} in {hay:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn message_after_each_prefix() {

@@ -109,6 +109,11 @@ impl Parser {
                 return self.ssh.parse(pid, message, line, time);
             }
         }
+        if !line.starts_with('{') {
+            return asterisk::scan(line, time);
+        }
+        // The JSON formatter's time is read only from candidate lines: reading a year-less one
+        // moves the year of the next.
         if !asterisk::is_candidate(line) {
             return LineOutcome::Ignored;
         }

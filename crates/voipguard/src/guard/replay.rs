@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
+use std::os::fd::AsFd;
 
 use anyhow::Context as _;
 use voipguard_guard::{Parser, Policy, Replay, ReplayReport};
@@ -30,7 +31,15 @@ pub fn run(args: &GuardArgs, policy: Policy) -> anyhow::Result<()> {
         }
     }
     let report = replay.finish();
-    let mut out = BufWriter::with_capacity(READ_BUFFER, std::io::stdout().lock());
+    // Standard output's own writer looks for the last newline in every write, to flush per
+    // line; a JSON report is one long line written in 64 KiB pieces, so it goes through a
+    // duplicate of the descriptor instead.
+    let stdout = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .context("cannot use standard output")?;
+    let mut out = BufWriter::with_capacity(READ_BUFFER, stdout);
     match args.format {
         GuardFormat::Json => {
             report
