@@ -97,7 +97,12 @@ pub fn join_served_copy(audited: &mut Assessed, copy: Assessed) {
     let differing: Vec<Finding> = copy
         .findings
         .into_iter()
-        .filter(|finding| !audited.findings.iter().any(|kept| says_the_same(kept, finding)))
+        .filter(|finding| {
+            !audited
+                .findings
+                .iter()
+                .any(|kept| says_the_same(kept, finding))
+        })
         .map(|finding| Finding {
             message: format!("{served_from}: {}", finding.message),
             ..finding
@@ -118,7 +123,9 @@ fn says_the_same(one: &Finding, other: &Finding) -> bool {
         && one.status == other.status
         && one.message == other.message
         && one.evidence.len() == other.evidence.len()
-        && one.evidence.iter().zip(&other.evidence).all(|(a, b)| {
-            a.setting == b.setting && a.value == b.value && a.default == b.default
-        })
+        && one
+            .evidence
+            .iter()
+            .zip(&other.evidence)
+            .all(|(a, b)| a.setting == b.setting && a.value == b.value && a.default == b.default)
 }

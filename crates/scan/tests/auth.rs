@@ -25,8 +25,8 @@ use voipguard_scan::intrusive::{Wordlist, parse_checks};
 use voipguard_scan::services::Service;
 use voipguard_scan::{
     Credential, CredentialKind, HostChecks, IntrusiveConfig, Scope, Secret, ServiceConfig, SipHost,
-    SweepConfig, Target, Transport, judge_intrusive, judge_web_auth, probe_services,
-    run_intrusive, run_web_auth, tcp_sweep, udp_sweep,
+    SweepConfig, Target, Transport, judge_intrusive, judge_web_auth, probe_services, run_intrusive,
+    run_web_auth, tcp_sweep, udp_sweep,
 };
 
 /// Secrets the servers hold: none may appear in any result, finding or log line.
@@ -474,8 +474,9 @@ fn over_tcp_the_site_users_are_tested_and_their_own_secrets_judged_never_sent() 
     );
     let word = trial_of(&checks, "1003");
     assert!(
-        word.site_secret.as_ref().is_some_and(|site| site.weak
-            && site.judgement.starts_with("a dictionary word")),
+        word.site_secret
+            .as_ref()
+            .is_some_and(|site| site.weak && site.judgement.starts_with("a dictionary word")),
         "{word:?}"
     );
     assert_eq!(

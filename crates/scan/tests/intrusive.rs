@@ -74,7 +74,10 @@ fn check_over(
     runtime().block_on(async move {
         let hosts = sweep_over(transport, plan.clone(), target.port()).await;
         assert_eq!(
-            hosts.iter().map(|h| (h.target, h.transport)).collect::<Vec<_>>(),
+            hosts
+                .iter()
+                .map(|h| (h.target, h.transport))
+                .collect::<Vec<_>>(),
             [(target, transport)],
             "the sweep finds the host"
         );
@@ -838,7 +841,9 @@ fn assert_one_connection_per_check(log: &str, transport: Transport) -> Vec<Logge
         );
         assert!(
             request.via.starts_with(&format!("SIP/2.0/{token} "))
-                && request.via.contains(&format!(":{};branch=", request.source_port)),
+                && request
+                    .via
+                    .contains(&format!(":{};branch=", request.source_port)),
             "the Via names the transport and the connection's port: {request:?}"
         );
     }
@@ -851,7 +856,11 @@ fn assert_one_connection_per_check(log: &str, transport: Transport) -> Vec<Logge
         ports.dedup();
         ports
     };
-    assert_eq!(ports("REGISTER").len(), 1, "one connection for enum: {requests:?}");
+    assert_eq!(
+        ports("REGISTER").len(),
+        1,
+        "one connection for enum: {requests:?}"
+    );
     for call in requests.iter().filter(|request| request.method == "INVITE") {
         let same_call: Vec<&Logged> = requests
             .iter()

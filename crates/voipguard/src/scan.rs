@@ -29,8 +29,9 @@ use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
     Assessed, Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope,
     ServiceConfig, SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, assess_as,
-    audit_leaked, is_served_copy_of, join_served_copy, judge_intrusive, judge_sip_transports, judge_web_auth, merge_same_check,
-    probe_services, run_intrusive, run_web_auth, side_by_side, tcp_sweep, tls_sweep, udp_sweep,
+    audit_leaked, is_served_copy_of, join_served_copy, judge_intrusive, judge_sip_transports,
+    judge_web_auth, merge_same_check, probe_services, run_intrusive, run_web_auth, side_by_side,
+    tcp_sweep, tls_sweep, udp_sweep,
 };
 
 use crate::Outcome;

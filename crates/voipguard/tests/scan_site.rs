@@ -473,7 +473,10 @@ fn a_served_copy_of_an_audited_configuration_joins_that_device() {
         .filter(|f| f["check"] == "GS-ADMIN-PASS")
         .collect();
     assert_eq!(admin.len(), 1, "{admin:#?}");
-    assert_eq!(admin[0]["status"], "fail", "the audited file's default leads");
+    assert_eq!(
+        admin[0]["status"], "fail",
+        "the audited file's default leads"
+    );
     let message = admin[0]["message"].as_str().unwrap_or_default();
     assert!(
         message.contains("; tftp://127.0.0.148:16948/cfg.xml: "),
@@ -487,7 +490,10 @@ fn a_served_copy_of_an_audited_configuration_joins_that_device() {
         .collect();
     assert_eq!(
         evidence,
-        ["cfg000b82a1b2c3.xml P2", "tftp://127.0.0.148:16948/cfg.xml P2"]
+        [
+            "cfg000b82a1b2c3.xml P2",
+            "tftp://127.0.0.148:16948/cfg.xml P2"
+        ]
     );
     // Findings both copies share stay single.
     let text = devices[2]["findings"].to_string();

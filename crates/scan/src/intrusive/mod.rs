@@ -479,8 +479,7 @@ async fn check_host(peer: Peer, config: IntrusiveConfig) -> HostChecks {
     };
     // sip-auth without users named guesses for the users enum finds.
     let (named_users, named_from) = config.named_users();
-    let enum_for_users =
-        config.checks.contains(&IntrusiveCheck::SipAuth) && named_users.is_empty();
+    let enum_for_users = config.checks.contains(&IntrusiveCheck::SipAuth) && named_users.is_empty();
     for check in IntrusiveCheck::ALL {
         let wanted =
             config.checks.contains(&check) || (check == IntrusiveCheck::Enum && enum_for_users);

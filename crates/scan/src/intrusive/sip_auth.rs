@@ -115,6 +115,9 @@ pub struct UserTrial {
     pub site_secret: Option<SiteSecret>,
 }
 
+/// A secret the site file holds for a user, and the kind of candidate it equals, if any.
+type SiteMatch<'c> = (&'c str, Option<Weakness>);
+
 /// The offline judgement of the secret a site file holds for a user: never sent, never shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SiteSecret {
@@ -127,7 +130,7 @@ pub struct SiteSecret {
 impl SiteSecret {
     /// Judges the site's secrets for `user`; `guessed` holds what kind of candidate each one
     /// equals, if it equals one. `None` when the site holds no secret for the user.
-    fn judge(user: &str, secrets: &[(&str, Option<Weakness>)]) -> Option<Self> {
+    fn judge(user: &str, secrets: &[SiteMatch<'_>]) -> Option<Self> {
         let judged: Vec<(bool, String)> = secrets
             .iter()
             .map(|&(secret, guessed)| match guessed {
@@ -186,7 +189,7 @@ struct Candidate {
 fn candidates<'c>(
     user: &str,
     config: &'c IntrusiveConfig,
-) -> Result<(Vec<Candidate>, Vec<(&'c str, Option<Weakness>)>), IntrusiveError> {
+) -> Result<(Vec<Candidate>, Vec<SiteMatch<'c>>), IntrusiveError> {
     let reversed: String = user.chars().rev().collect();
     let derived = [
         (user.to_string(), Weakness::SameAsUser),
@@ -210,7 +213,7 @@ fn candidates<'c>(
         secret: word.clone(),
         weakness: Weakness::SuppliedList,
     });
-    let mut site: Vec<(&str, Option<Weakness>)> = config
+    let mut site: Vec<SiteMatch<'_>> = config
         .credentials
         .iter()
         .filter(|credential| credential.kind == CredentialKind::Sip && credential.user == user)

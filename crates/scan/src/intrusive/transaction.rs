@@ -184,10 +184,10 @@ impl<'a> Session<'a> {
                 let (connection, local) = connect(peer.address, peer.transport, io_timeout)
                     .await
                     .map_err(|source| SessionError::Connect {
-                        target: peer.address,
-                        transport: peer.transport,
-                        source,
-                    })?;
+                    target: peer.address,
+                    transport: peer.transport,
+                    source,
+                })?;
                 let link = Link::Stream {
                     connection: Some(connection),
                     pending: Vec::new(),
