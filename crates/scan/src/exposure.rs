@@ -355,7 +355,10 @@ fn finding(
 /// `sip-auth`. Judged on whatever answered
 /// (the operator chose to test it), so a PBX or a phone of another make gets them too.
 pub fn judge_intrusive(checks: &HostChecks, catalogue: &'static Catalogue) -> Vec<Finding> {
-    let place = Arc::new(PathBuf::from(format!("sip://{}/udp", checks.target)));
+    let place = Arc::new(PathBuf::from(format!(
+        "sip://{}/{}",
+        checks.target, checks.transport
+    )));
     let item = |setting: String, value: String| Evidence {
         file: Some(Arc::clone(&place)),
         line: None,
@@ -383,8 +386,10 @@ pub fn judge_intrusive(checks: &HostChecks, catalogue: &'static Catalogue) -> Ve
 }
 
 /// NET-WEAK-SIP-SECRET: `fail` when any user's secret was guessed (naming the user and what
-/// kind of value it was), `pass` when every user tried resisted the whole dictionary,
-/// `unknown` when no user could be tried or a run was cut short without a guess.
+/// kind of value it was) or the site file's secret of a user the host challenged is judged weak
+/// offline (named the same way, with the judgement), `pass` when every user tried resisted the
+/// whole dictionary, `unknown` when no user could be tried or a run was cut short without a
+/// guess.
 fn judge_sip_auth(
     sip_auth: &SipAuth,
     catalogue: &'static Catalogue,
@@ -400,6 +405,22 @@ fn judge_sip_auth(
     let mut cut_short = Vec::new();
     for user in &sip_auth.users {
         let setting = format!("REGISTER as {}", user.user);
+        // The site's secret concerns this host only when the host knows the user.
+        let known = !matches!(user.trial, Trial::NotChallenged { .. } | Trial::Untried);
+        let mut weak_because = Vec::new();
+        if let Some(site) = user.site_secret.as_ref().filter(|_| known) {
+            evidence.push(item(
+                format!("site credential of {}", user.user),
+                format!(
+                    "{}{} (redacted, judged offline, never sent)",
+                    if site.weak { "weak: " } else { "" },
+                    site.judgement
+                ),
+            ));
+            if site.weak {
+                weak_because.push(format!("the site's secret: {}", site.judgement));
+            }
+        }
         match &user.trial {
             Trial::Guessed { weakness } => {
                 evidence.push(item(
@@ -409,7 +430,7 @@ fn judge_sip_auth(
                         user.tries, user.of
                     ),
                 ));
-                guessed.push(format!("{} ({weakness})", user.user));
+                weak_because.insert(0, weakness.to_string());
             }
             Trial::Resisted => {
                 evidence.push(item(
@@ -432,6 +453,9 @@ fn judge_sip_auth(
                 evidence.push(item(setting, "not tried".to_string()));
                 cut_short.push(user.user.as_str());
             }
+        }
+        if !weak_because.is_empty() {
+            guessed.push(format!("{} ({})", user.user, weak_because.join("; ")));
         }
     }
     evidence.extend(
@@ -1524,6 +1548,7 @@ mod tests {
             target: "10.0.0.5:5060"
                 .parse()
                 .unwrap_or_else(|err| panic!("{err}")),
+            transport: crate::sip::Transport::Udp,
             enumeration: Some(Enumeration {
                 method: "REGISTER",
                 baseline: Some(ok.clone()),

@@ -51,7 +51,7 @@ pub use fingerprint::{Fingerprint, FingerprintTable};
 pub use intrusive::{
     HostChecks, IntrusiveCheck, IntrusiveConfig, WebAuth, run_intrusive, run_web_auth,
 };
-pub use leaked::{Leaked, LeakedFile, audit_leaked};
+pub use leaked::{Leaked, LeakedFile, audit_leaked, is_served_copy_of, join_served_copy};
 pub use scope::{Plan, Scope, ScopeError, Target};
 pub use services::{HostHints, HostServices, Service, ServiceConfig, probe_services};
 pub use sip::Transport;

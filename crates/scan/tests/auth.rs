@@ -4,6 +4,8 @@
 //!   user whose secret is its own extension, one with a dictionary word and one with a strong
 //!   secret: MD5 with qop=auth (users given), then SHA-256 without qop (users found by `enum`).
 //!   What stays registered is read from Kamailio's own location table (`kamcmd ul.dump`).
+//!   Over TCP, the site file's SIP users are tested alongside `--users`, their secrets judged
+//!   offline and never sent.
 //! * Python's http.server as phone and PBX web UIs asking for Basic and Digest logins, some with
 //!   the factory default, one with a strong password.
 //!
@@ -18,12 +20,13 @@ use std::time::{Duration, Instant};
 
 use support::{Kamailio, kamailio_version, skip_requested};
 use voipguard_model::Status;
-use voipguard_scan::intrusive::sip_auth::{Trial, Weakness};
+use voipguard_scan::intrusive::sip_auth::{SiteSecret, Trial, Weakness};
 use voipguard_scan::intrusive::{Wordlist, parse_checks};
 use voipguard_scan::services::Service;
 use voipguard_scan::{
-    HostChecks, IntrusiveConfig, Scope, ServiceConfig, SipHost, SweepConfig, Target,
-    judge_intrusive, judge_web_auth, probe_services, run_intrusive, run_web_auth, udp_sweep,
+    Credential, CredentialKind, HostChecks, IntrusiveConfig, Scope, Secret, ServiceConfig, SipHost,
+    SweepConfig, Target, Transport, judge_intrusive, judge_web_auth, probe_services, run_intrusive,
+    run_web_auth, tcp_sweep, udp_sweep,
 };
 
 /// Secrets the servers hold: none may appear in any result, finding or log line.
@@ -92,7 +95,7 @@ impl Registrar {
                if (method==\"REGISTER\") {{\n\
                  if (!($tU =~ \"^100[1-4]$\")) {{ sl_send_reply(\"404\", \"Not Found\"); exit; }}\n\
                  if (!www_authorize(\"pbx.test\", \"subscriber\")) {{ www_challenge(\"pbx.test\", \"{qop}\"); exit; }}\n\
-                 xlog(\"L_ALERT\", \"REGISTER accepted for $tU expires $hdr(Expires)\\n\");\n\
+                 xlog(\"L_ALERT\", \"REGISTER accepted for $tU expires $hdr(Expires) over $pr\\n\");\n\
                  save(\"location\"); exit;\n\
                }}\n\
                sl_send_reply(\"501\", \"Not Implemented\"); exit;\n\
@@ -109,7 +112,11 @@ impl Registrar {
             script
         };
         let address = socket(address);
-        let kamailio = Kamailio::start_script(&[&format!("udp:{address}")], Some(address), &script);
+        let kamailio = Kamailio::start_script(
+            &[&format!("udp:{address}"), &format!("tcp:{address}")],
+            Some(address),
+            &script,
+        );
         Self {
             kamailio,
             dir,
@@ -138,13 +145,17 @@ impl Registrar {
     }
 }
 
-async fn sweep(plan: voipguard_scan::Plan, port: u16) -> Vec<SipHost> {
+async fn sweep(transport: Transport, plan: voipguard_scan::Plan, port: u16) -> Vec<SipHost> {
     let config = SweepConfig {
         ports: vec![port],
         t1: Duration::from_millis(100),
         ..SweepConfig::default()
     };
-    let mut sweep = udp_sweep(plan, config).unwrap_or_else(|err| panic!("{err}"));
+    let started = match transport {
+        Transport::Tcp => tcp_sweep(plan, config),
+        _ => udp_sweep(plan, config),
+    };
+    let mut sweep = started.unwrap_or_else(|err| panic!("{err}"));
     let mut hosts = Vec::new();
     while let Some(host) = sweep.hosts.recv().await {
         hosts.push(host);
@@ -154,6 +165,14 @@ async fn sweep(plan: voipguard_scan::Plan, port: u16) -> Vec<SipHost> {
 }
 
 fn sip_auth(target: SocketAddr, adjust: impl FnOnce(&mut IntrusiveConfig)) -> HostChecks {
+    sip_auth_over(Transport::Udp, target, adjust)
+}
+
+fn sip_auth_over(
+    transport: Transport,
+    target: SocketAddr,
+    adjust: impl FnOnce(&mut IntrusiveConfig),
+) -> HostChecks {
     let plan = plan_of(&target.ip().to_string());
     let mut config = IntrusiveConfig {
         checks: parse_checks("sip-auth").unwrap_or_else(|err| panic!("{err}")),
@@ -165,7 +184,7 @@ fn sip_auth(target: SocketAddr, adjust: impl FnOnce(&mut IntrusiveConfig)) -> Ho
     };
     adjust(&mut config);
     runtime().block_on(async move {
-        let hosts = sweep(plan.clone(), target.port()).await;
+        let hosts = sweep(transport, plan.clone(), target.port()).await;
         assert_eq!(hosts.len(), 1, "the sweep finds the registrar");
         let mut results = run_intrusive(&plan, &hosts, &config)
             .await
@@ -394,6 +413,117 @@ fn strong_secrets_pass_and_a_refusing_registrar_is_waited_for() {
         "{finding}"
     );
     assert_eq!(registrar.registered(), Vec::<String>::new());
+}
+
+#[test]
+fn over_tcp_the_site_users_are_tested_and_their_own_secrets_judged_never_sent() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let registrar = Registrar::start("127.0.0.94:25094", "", "1");
+    let site = |kind, user: &str, password: &str| Credential {
+        kind,
+        user: user.to_string(),
+        password: Secret::new(password.to_string()),
+    };
+    let checks = sip_auth_over(Transport::Tcp, registrar.address, |config| {
+        config.auth_users = vec!["1004".to_string()];
+        config.wordlist = Wordlist::parse(SUPPLIED).unwrap_or_default();
+        config.credentials = vec![
+            site(CredentialKind::Sip, "1001", "1001"),
+            site(CredentialKind::Sip, "1002", STRONG),
+            site(CredentialKind::Sip, "1003", WEAK_WORD),
+            // A web login names no SIP user.
+            site(CredentialKind::Web, "1009", WEAK_WORD),
+        ];
+    });
+    assert_eq!(checks.transport, Transport::Tcp);
+    let auth = checks
+        .sip_auth
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(auth.users_from, "given and site");
+    let tried: Vec<(&str, &Trial)> = auth
+        .users
+        .iter()
+        .map(|user| (user.user.as_str(), &user.trial))
+        .collect();
+    // Every site user's one right secret is its site secret, never sent: each resists.
+    assert_eq!(
+        tried,
+        [
+            (
+                "1004",
+                &Trial::Guessed {
+                    weakness: Weakness::SuppliedList
+                }
+            ),
+            ("1001", &Trial::Resisted),
+            ("1002", &Trial::Resisted),
+            ("1003", &Trial::Resisted),
+        ]
+    );
+    assert_eq!(trial_of(&checks, "1004").site_secret, None);
+    assert_eq!(
+        trial_of(&checks, "1001").site_secret,
+        Some(SiteSecret {
+            weak: true,
+            judgement: "same as the user name, one of the candidates (left out of the guesses)"
+                .to_string()
+        })
+    );
+    let word = trial_of(&checks, "1003");
+    assert!(
+        word.site_secret
+            .as_ref()
+            .is_some_and(|site| site.weak && site.judgement.starts_with("a dictionary word")),
+        "{word:?}"
+    );
+    assert_eq!(
+        word.tries + 1,
+        trial_of(&checks, "1002").tries,
+        "the site's secret is left out of the guesses: {checks:?}"
+    );
+    let strong = trial_of(&checks, "1002");
+    assert!(
+        strong.site_secret.as_ref().is_some_and(|site| !site.weak),
+        "{strong:?}"
+    );
+    let log = registrar.kamailio.log_text();
+    assert!(
+        log.contains("REGISTER accepted for 1004 expires 60 over tcp")
+            && log.contains("REGISTER accepted for 1004 expires 0 over tcp"),
+        "{log}"
+    );
+    for user in ["1001", "1002", "1003"] {
+        assert!(
+            !log.contains(&format!("REGISTER accepted for {user}")),
+            "the site's secret of {user} was sent: {log}"
+        );
+    }
+    assert_eq!(registrar.registered(), Vec::<String>::new());
+    let (status, finding) = weak_secret_finding(&checks);
+    assert_eq!(status, Status::Fail, "{finding}");
+    assert!(
+        finding.contains(
+            "3 of 4 users have a guessable SIP secret: 1004 (a word of the supplied list), \
+             1001 (the site's secret: same as the user name, one of the candidates (left out of the guesses)), \
+             1003 (the site's secret: a dictionary word"
+        ),
+        "{finding}"
+    );
+    assert!(
+        finding.contains("site credential of 1002")
+            && finding.contains("sip://127.0.0.94:25094/tcp"),
+        "{finding}"
+    );
+    let everything = shown(&checks);
+    for secret in [WEAK_WORD, STRONG, SUPPLIED] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} shown in {everything}"
+        );
+    }
 }
 
 /// A Python web server asking for a login, stopped on drop.

@@ -8,8 +8,11 @@
 //! * Kamailio as phone stand-ins: one answering INVITE 200 at once (so ACK and BYE must
 //!   follow), one declining with 603 (so the ACK for the final answer must follow), one that
 //!   only says 100 Trying (cancelled after the ring timeout), one silent.
+//! * The same over TCP and TLS (Kamailio's TLS module, a self-signed certificate): a registrar
+//!   that is also a phone stand-in, every request on one connection with the transport's Via;
+//!   baresip ringing over TCP, cancelled on its connection.
 //!
-//! Needs `apt-get install -y kamailio baresip-core`.
+//! Needs `apt-get install -y kamailio kamailio-tls-modules baresip-core openssl`.
 
 mod support;
 
@@ -18,13 +21,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Kamailio, SilentListener, kamailio_version, skip_requested};
+use support::{Kamailio, SilentListener, kamailio_cert, kamailio_version, skip_requested};
 use voipguard_model::Status;
 use voipguard_scan::intrusive::enumerate::Verdict;
 use voipguard_scan::intrusive::{CallOutcome, parse_checks, parse_extensions};
 use voipguard_scan::{
     HostChecks, IntrusiveConfig, Scope, SipHost, SweepConfig, Target, Transport, judge_intrusive,
-    run_intrusive, udp_sweep,
+    run_intrusive, tcp_sweep, tls_sweep, udp_sweep,
 };
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -39,8 +42,19 @@ fn socket(text: &str) -> SocketAddr {
     text.parse().unwrap_or_else(|err| panic!("{text}: {err}"))
 }
 
-/// Sweeps `target` (its address as the whole plan) and runs `checks` on what answered.
+/// Sweeps `target` over UDP (its address as the whole plan) and runs `checks` on what
+/// answered.
 fn check(
+    target: SocketAddr,
+    checks: &str,
+    adjust: impl FnOnce(&mut IntrusiveConfig),
+) -> HostChecks {
+    check_over(Transport::Udp, target, checks, adjust)
+}
+
+/// Sweeps `target` over `transport` and runs `checks` on what answered (over that transport).
+fn check_over(
+    transport: Transport,
     target: SocketAddr,
     checks: &str,
     adjust: impl FnOnce(&mut IntrusiveConfig),
@@ -58,10 +72,13 @@ fn check(
     };
     adjust(&mut config);
     runtime().block_on(async move {
-        let hosts = sweep(plan.clone(), target.port()).await;
+        let hosts = sweep_over(transport, plan.clone(), target.port()).await;
         assert_eq!(
-            hosts.iter().map(|h| h.target).collect::<Vec<_>>(),
-            [target],
+            hosts
+                .iter()
+                .map(|h| (h.target, h.transport))
+                .collect::<Vec<_>>(),
+            [(target, transport)],
             "the sweep finds the host"
         );
         let mut results = run_intrusive(&plan, &hosts, &config)
@@ -73,12 +90,21 @@ fn check(
 }
 
 async fn sweep(plan: voipguard_scan::Plan, port: u16) -> Vec<SipHost> {
+    sweep_over(Transport::Udp, plan, port).await
+}
+
+async fn sweep_over(transport: Transport, plan: voipguard_scan::Plan, port: u16) -> Vec<SipHost> {
     let config = SweepConfig {
         ports: vec![port],
         t1: Duration::from_millis(100),
         ..SweepConfig::default()
     };
-    let mut sweep = udp_sweep(plan, config).unwrap_or_else(|err| panic!("{err}"));
+    let started = match transport {
+        Transport::Udp => udp_sweep(plan, config),
+        Transport::Tcp => tcp_sweep(plan, config),
+        Transport::Tls => tls_sweep(plan, config),
+    };
+    let mut sweep = started.unwrap_or_else(|err| panic!("{err}"));
     let mut hosts = Vec::new();
     while let Some(host) = sweep.hosts.recv().await {
         hosts.push(host);
@@ -744,4 +770,262 @@ fn a_host_refusing_register_is_enumerated_with_options() {
     assert_eq!(users, ["105"], "{enumeration:?}");
     assert!(enumeration.cleanup.is_empty(), "OPTIONS registers nothing");
     assert_eq!(finding_status(&checks, "NET-SIP-ENUM").0, Status::Fail);
+}
+
+/// Kamailio as a registrar (100–105 challenged, others 404) and a phone (INVITE answered 200,
+/// 603 for `anonymous`), logging every request as `REQ|method|Call-ID|protocol|Via|source port`,
+/// the ACKs `sl` absorbs for its own replies included.
+const REGISTRAR_AND_PHONE: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\nloadmodule \"xlog.so\"\n\
+    loadmodule \"pv.so\"\nloadmodule \"auth.so\"\n\
+    request_route {\n\
+      if (method==\"OPTIONS\") { sl_send_reply(\"200\", \"OK\"); exit; }\n\
+      xlog(\"L_ALERT\", \"REQ|$rm|$ci|$pr|$hdr(Via)|$sp\\n\");\n\
+      if (method==\"ACK\") { exit; }\n\
+      if (method==\"REGISTER\") {\n\
+        if ($tU =~ \"^10[0-5]$\") { auth_challenge(\"pbx.test\", \"0\"); exit; }\n\
+        sl_send_reply(\"404\", \"Not Found\"); exit;\n\
+      }\n\
+      if (method==\"INVITE\") {\n\
+        if ($fU == \"anonymous\") { sl_send_reply(\"603\", \"Decline\"); } else { sl_send_reply(\"200\", \"OK\"); }\n\
+        exit;\n\
+      }\n\
+      if (method==\"BYE\") { sl_send_reply(\"200\", \"OK\"); exit; }\n\
+      sl_send_reply(\"501\", \"Not Implemented\"); exit;\n\
+    }\n\
+    event_route[sl:filtered-ack] { xlog(\"L_ALERT\", \"REQ|$rm|$ci|$pr|$hdr(Via)|$sp\\n\"); }\n";
+
+/// One request Kamailio logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Logged {
+    method: String,
+    call_id: String,
+    protocol: String,
+    via: String,
+    source_port: String,
+}
+
+fn logged_requests(log: &str) -> Vec<Logged> {
+    log.lines()
+        .filter_map(|line| line.split_once("REQ|").map(|(_, rest)| rest))
+        .filter_map(|rest| {
+            let fields: Vec<&str> = rest.trim_end().split('|').collect();
+            let [method, call_id, protocol, via, source_port] = fields.as_slice() else {
+                return None;
+            };
+            Some(Logged {
+                method: method.to_string(),
+                call_id: call_id.to_string(),
+                protocol: protocol.to_string(),
+                via: via.to_string(),
+                source_port: source_port.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Every request Kamailio logged came over `transport` with its Via token, and the requests
+/// of each check (enumeration, each test call with its ACK and BYE) shared one connection
+/// whose port the Via names. Returns the requests.
+fn assert_one_connection_per_check(log: &str, transport: Transport) -> Vec<Logged> {
+    let requests = logged_requests(log);
+    let token = match transport {
+        Transport::Udp => "UDP",
+        Transport::Tcp => "TCP",
+        Transport::Tls => "TLS",
+    };
+    for request in &requests {
+        assert_eq!(
+            request.protocol,
+            transport.to_string(),
+            "{request:?}\n{log}"
+        );
+        assert!(
+            request.via.starts_with(&format!("SIP/2.0/{token} "))
+                && request
+                    .via
+                    .contains(&format!(":{};branch=", request.source_port)),
+            "the Via names the transport and the connection's port: {request:?}"
+        );
+    }
+    let ports = |method: &str| -> Vec<String> {
+        let mut ports: Vec<String> = requests
+            .iter()
+            .filter(|request| request.method == method)
+            .map(|request| request.source_port.clone())
+            .collect();
+        ports.dedup();
+        ports
+    };
+    assert_eq!(
+        ports("REGISTER").len(),
+        1,
+        "one connection for enum: {requests:?}"
+    );
+    for call in requests.iter().filter(|request| request.method == "INVITE") {
+        let same_call: Vec<&Logged> = requests
+            .iter()
+            .filter(|request| request.call_id == call.call_id)
+            .collect();
+        assert!(
+            same_call
+                .iter()
+                .all(|request| request.source_port == call.source_port),
+            "the call's cleanup went over its connection: {same_call:?}"
+        );
+    }
+    requests
+}
+
+fn methods_of_call(requests: &[Logged], invite_index: usize) -> Vec<String> {
+    let call_id = requests
+        .iter()
+        .filter(|request| request.method == "INVITE")
+        .nth(invite_index)
+        .map(|invite| invite.call_id.clone())
+        .unwrap_or_else(|| panic!("no INVITE {invite_index}: {requests:?}"));
+    requests
+        .iter()
+        .filter(|request| request.call_id == call_id)
+        .map(|request| request.method.clone())
+        .collect()
+}
+
+#[test]
+fn enumeration_and_test_calls_over_tcp_keep_to_their_connection() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let host = socket("127.0.0.86:25066");
+    let pbx = Kamailio::start_script(
+        &["udp:127.0.0.86:25066", "tcp:127.0.0.86:25066"],
+        Some(host),
+        REGISTRAR_AND_PHONE,
+    );
+    let checks = check_over(Transport::Tcp, host, "enum,direct-ip,anonymous", |config| {
+        config.extensions = parse_extensions("99-101").unwrap_or_default();
+    });
+    assert_eq!(checks.transport, Transport::Tcp);
+    assert_eq!(checks.error, None, "{checks:?}");
+    let enumeration = checks
+        .enumeration
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(enumeration.verdict, Verdict::Enumerable, "{enumeration:?}");
+    let users: Vec<&str> = enumeration
+        .revealed
+        .iter()
+        .map(|r| r.user.as_str())
+        .collect();
+    assert_eq!(users, ["100", "101"]);
+    let direct = checks
+        .direct_ip
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert!(
+        matches!(direct.outcome, CallOutcome::Answered { .. }),
+        "{direct:?}"
+    );
+    assert_eq!(direct.cleanup, ["ACK for 200 OK", "BYE answered 200 OK"]);
+    let anonymous = checks
+        .anonymous
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert!(
+        matches!(&anonymous.outcome, CallOutcome::Rejected { answer } if answer.status == 603),
+        "{anonymous:?}"
+    );
+    assert_eq!(anonymous.cleanup, ["ACK for 603 Decline"]);
+
+    let log = pbx.log_text_when(|log| {
+        let requests = logged_requests(log);
+        requests.iter().filter(|r| r.method == "ACK").count() >= 2
+            && requests.iter().any(|r| r.method == "BYE")
+    });
+    let requests = assert_one_connection_per_check(&log, Transport::Tcp);
+    // Two random users around the three extensions, nothing retransmitted over TCP.
+    assert_eq!(
+        requests.iter().filter(|r| r.method == "REGISTER").count(),
+        5,
+        "{requests:?}"
+    );
+    assert_eq!(methods_of_call(&requests, 0), ["INVITE", "ACK", "BYE"]);
+    assert_eq!(methods_of_call(&requests, 1), ["INVITE", "ACK"]);
+    let catalogue = voipguard_checks::catalogue().unwrap_or_else(|err| panic!("{err}"));
+    let findings = judge_intrusive(&checks, catalogue);
+    let direct_ip = findings
+        .iter()
+        .find(|finding| finding.check == "GS-DIRECT-IP")
+        .unwrap_or_else(|| panic!("{findings:?}"));
+    assert_eq!(direct_ip.status, Status::Fail);
+    assert!(
+        direct_ip.evidence.iter().all(|item| item
+            .file
+            .as_ref()
+            .is_some_and(|file| file.to_string_lossy() == "sip://127.0.0.86:25066/tcp")),
+        "{direct_ip:?}"
+    );
+}
+
+#[test]
+fn enumeration_and_a_test_call_over_tls() {
+    if kamailio_version().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+    let (key, cert) = kamailio_cert(dir.path(), "127.0.0.88");
+    let Some(pbx) = Kamailio::start_tls_script(
+        &["udp:127.0.0.88:25068", "tls:127.0.0.88:25069"],
+        Some(socket("127.0.0.88:25068")),
+        (&key, &cert),
+        ("TLSv1.2+", "DEFAULT"),
+        REGISTRAR_AND_PHONE,
+    ) else {
+        return;
+    };
+    let host = socket("127.0.0.88:25069");
+    let checks = check_over(Transport::Tls, host, "enum,direct-ip", |config| {
+        config.extensions = parse_extensions("104-106").unwrap_or_default();
+    });
+    assert_eq!(checks.error, None, "{checks:?}");
+    let users: Vec<String> = checks
+        .enumeration
+        .iter()
+        .flat_map(|found| found.revealed.iter().map(|r| r.user.clone()))
+        .collect();
+    assert_eq!(users, ["104", "105"], "{checks:?}");
+    let direct = checks
+        .direct_ip
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert_eq!(direct.cleanup, ["ACK for 200 OK", "BYE answered 200 OK"]);
+    let log = pbx.log_text_when(|log| logged_requests(log).iter().any(|r| r.method == "BYE"));
+    let requests = assert_one_connection_per_check(&log, Transport::Tls);
+    assert_eq!(methods_of_call(&requests, 0), ["INVITE", "ACK", "BYE"]);
+}
+
+#[test]
+fn a_phone_ringing_over_tcp_is_cancelled_on_its_connection() {
+    let phone_address = socket("127.0.0.87:25067");
+    let Some(phone) = Baresip::start(phone_address, "201", "manual") else {
+        return;
+    };
+    let checks = check_over(Transport::Tcp, phone_address, "direct-ip", |config| {
+        config.callee = "201".to_string();
+    });
+    let test = checks
+        .direct_ip
+        .clone()
+        .unwrap_or_else(|| panic!("{checks:?}"));
+    assert!(
+        matches!(&test.outcome, CallOutcome::Rang { ringing } if ringing.status == 180),
+        "{test:?}"
+    );
+    assert_eq!(
+        test.cleanup,
+        ["CANCEL answered 200 OK", "ACK for 487 Request Terminated"],
+        "{test:?}"
+    );
+    let log = phone.wait_closed(1);
+    assert_eq!(log.matches("Incoming call from").count(), 1, "{log}");
+    assert_eq!(log.matches("session closed").count(), 1, "{log}");
 }

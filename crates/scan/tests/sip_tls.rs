@@ -7,11 +7,10 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
-use support::{Kamailio, kamailio_version, skip_requested};
+use support::{Kamailio, kamailio_cert, kamailio_version, skip_requested};
 use voipguard_model::{Status, Vendor};
 use voipguard_scan::accounts::{DEFAULT_ACCOUNTS, account_follow_ups};
 use voipguard_scan::tls_versions::{TlsVersion, VersionAnswer};
@@ -74,32 +73,6 @@ fn tools() -> Option<String> {
         return None;
     }
     kamailio_version()
-}
-
-/// A self-signed certificate shaped like the one Kamailio's own script makes
-/// (`kamailio-selfsigned.pem`: the server's name in the organisation).
-fn kamailio_cert(dir: &Path, common_name: &str) -> (PathBuf, PathBuf) {
-    let (key, cert) = (dir.join("kamailio.key"), dir.join("kamailio.pem"));
-    let output = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
-        ])
-        .arg("-subj")
-        .arg(format!(
-            "/O=kamailio/OU=Self-signed certificate for kamailio/CN={common_name}"
-        ))
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .output()
-        .unwrap_or_else(|err| panic!("openssl: {err}"));
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (key, cert)
 }
 
 #[test]

@@ -274,11 +274,13 @@ pub struct ScanArgs {
     /// Timeout of each service probe step (connect, banner, answer), in milliseconds.
     #[arg(long, default_value_t = 1500)]
     pub service_timeout_ms: u64,
-    /// Intrusive checks on every SIP host found over UDP, by name (comma list; nothing
-    /// intrusive runs without it): `direct-ip` (an INVITE straight to the host: does it ring?),
+    /// Intrusive checks on every SIP host found, over the transport it answered on (UDP, TCP or
+    /// TLS; an address and port answering several is checked once, the first of UDP, TCP,
+    /// TLS), by name (comma list; nothing intrusive runs without it): `direct-ip` (an INVITE straight to the host: does it ring?),
     /// `anonymous` (the same from "Anonymous"), `enum` (do REGISTER answers tell existing
     /// extensions from random ones?), `sip-auth` (SIP digest secrets against a small
-    /// dictionary, for `--users` or the extensions `enum` finds), `web-auth` (vendor
+    /// dictionary, for `--users` and the site file's SIP users, else the extensions `enum`
+    /// finds), `web-auth` (vendor
     /// factory-default logins on the web UIs that ask for one). Ringing calls are cancelled,
     /// answered ones hung up, registrations removed; every request is logged, no secret is.
     #[arg(long, value_delimiter = ',', value_name = "CHECKS")]
@@ -291,8 +293,9 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LIST")]
     pub extensions: Option<String>,
     /// Users `--intrusive sip-auth` guesses secrets for: a file of numbers, ranges and names,
-    /// one or more per line (comma-separated; # comments). Without it, the extensions `enum`
-    /// finds.
+    /// one or more per line (comma-separated; # comments), with the users of the `--inventory`
+    /// file's `kind = "sip"` credentials (their secrets are judged offline, never sent).
+    /// Without either, the extensions `enum` finds.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,
     /// Secrets `--intrusive sip-auth` tries after its built-in dictionary, one per line

@@ -3,7 +3,8 @@
 //! probe the services of every admitted host and report each host as a device with the findings
 //! a scan can decide, through the same emitters as `audit`. With `--audit`, configuration files
 //! are audited first and each host that is an audited device (by MAC, or by the address the
-//! inventory gives) is reported as that one device, configuration and wire side by side.
+//! inventory gives) is reported as that one device, configuration and wire side by side; a
+//! configuration a host serves over TFTP joins the audited device of the same MAC.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
@@ -29,8 +30,9 @@ use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
     Assessed, Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope,
     ServiceConfig, SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, assess_as,
-    audit_leaked, judge_intrusive, judge_sip_transports, judge_web_auth, merge_same_check,
-    probe_services, run_intrusive, run_web_auth, side_by_side, tcp_sweep, tls_sweep, udp_sweep,
+    audit_leaked, is_served_copy_of, join_served_copy, judge_intrusive, judge_sip_transports,
+    judge_web_auth, merge_same_check, probe_services, run_intrusive, run_web_auth, side_by_side,
+    tcp_sweep, tls_sweep, udp_sweep,
 };
 
 use crate::Outcome;
@@ -156,16 +158,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     }
     let intrusive_results = match &intrusive {
         Some(intrusive) => {
-            // The checks speak UDP: they run on the hosts the UDP sweep found.
-            let udp_hosts: Vec<SipHost> = sip_hosts
-                .iter()
-                .filter(|(host, _)| host.transport == Transport::Udp)
-                .map(|(host, _)| host.clone())
-                .collect();
-            if udp_hosts.is_empty() && intrusive.checks.iter().any(|check| check.speaks_sip()) {
-                tracing::warn!("no SIP host answered over UDP: no intrusive check ran");
+            // The checks speak the transport each host answered on.
+            let found: Vec<SipHost> = sip_hosts.iter().map(|(host, _)| host.clone()).collect();
+            if found.is_empty() && intrusive.checks.iter().any(|check| check.speaks_sip()) {
+                tracing::warn!("no SIP host answered: no intrusive SIP check ran");
             }
-            runtime.block_on(run_intrusive(&plan, &udp_hosts, intrusive))?
+            runtime.block_on(run_intrusive(&plan, &found, intrusive))?
         }
         None => Vec::new(),
     };
@@ -440,10 +438,42 @@ fn report(
     let mut summary = Summary::default();
     let keep = Keep::only(catalogue.settings_read());
     let Configs {
-        devices: configs,
+        devices: mut configs,
         mut skipped,
         mut errors,
     } = configs;
+    // A served provisioning file is audited as the file itself. A copy of an audited device's
+    // configuration joins that device before the wire is set beside it (so the wire is compared
+    // once with both files); any other follows the host that leaked it.
+    let mut served: HashMap<IpAddr, Vec<Assessed>> = HashMap::new();
+    for (address, host) in &by_address {
+        for file in audit_leaked(host, catalogue, &keep) {
+            match file.outcome {
+                Leaked::Audited(copy) => {
+                    match configs
+                        .iter_mut()
+                        .find(|audited| is_served_copy_of(&copy, audited))
+                    {
+                        Some(audited) => {
+                            tracing::info!(source = %file.source.display(), device = %audited.device.id, "a served copy of an audited configuration joins it");
+                            join_served_copy(audited, copy);
+                        }
+                        None => served.entry(*address).or_default().push(copy),
+                    }
+                }
+                Leaked::Skipped(reason) => skipped.push(Skipped {
+                    file: file.source,
+                    reason,
+                }),
+                Leaked::Unreadable(error) => errors.push(InputError {
+                    file: error.file,
+                    line: Some(error.line),
+                    column: Some(error.column),
+                    message: error.message,
+                }),
+            }
+        }
+    }
     let mut unmatched: Vec<Option<Assessed>> = configs.into_iter().map(Some).collect();
     for (address, host) in &by_address {
         let audited = unmatched
@@ -494,25 +524,8 @@ fn report(
         if let Some(audited) = audited {
             assessed = side_by_side(audited, assessed);
         }
-        // A served provisioning file is audited as the file itself: the device it configures
-        // follows the host that leaked it.
-        let leaked = audit_leaked(host, catalogue, &keep);
         let mut devices = vec![assessed];
-        for file in leaked {
-            match file.outcome {
-                Leaked::Audited(audited) => devices.push(audited),
-                Leaked::Skipped(reason) => skipped.push(Skipped {
-                    file: file.source,
-                    reason,
-                }),
-                Leaked::Unreadable(error) => errors.push(InputError {
-                    file: error.file,
-                    line: Some(error.line),
-                    column: Some(error.column),
-                    message: error.message,
-                }),
-            }
-        }
+        devices.extend(served.remove(address).unwrap_or_default());
         for assessed in &devices {
             summary.add_device(&assessed.findings);
             emitter

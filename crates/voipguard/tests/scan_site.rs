@@ -336,3 +336,170 @@ fn credentials_reach_the_intrusive_checks_unseen() {
         "{stdout}\n{stderr}"
     );
 }
+
+/// tftpd-hpa serving `files` (name, content) on `listen`, stopped on drop.
+struct Tftpd {
+    child: std::process::Child,
+    _root: tempfile::TempDir,
+}
+
+impl Tftpd {
+    /// `None` when tftpd-hpa is missing and skipping was asked for.
+    fn serve(listen: &str, files: &[(&str, String)]) -> Option<Self> {
+        let binary = Path::new("/usr/sbin/in.tftpd");
+        if !binary.exists() {
+            assert!(
+                support::skip_requested(),
+                "this test needs: apt-get install -y tftpd-hpa (or set VOIPGUARD_SKIP_NETNS=1 to skip)"
+            );
+            return None;
+        }
+        let root = tempfile::tempdir().unwrap_or_else(|err| panic!("{err}"));
+        for (name, content) in files {
+            std::fs::write(root.path().join(name), content).unwrap_or_else(|err| panic!("{err}"));
+        }
+        // tftpd-hpa drops to an unprivileged user: the folder must be readable by it.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|err| panic!("{err}"));
+        let child = std::process::Command::new(binary)
+            .args(["-L", "-s"])
+            .arg(root.path())
+            .args(["-a", listen])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("apt-get install -y tftpd-hpa: {err}"));
+        let tftpd = Self { child, _root: root };
+        // Ready once a read request of a missing file gets an error packet back.
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|err| panic!("{err}"));
+        let _ = socket.set_read_timeout(Some(Duration::from_millis(100)));
+        let mut buffer = [0_u8; 512];
+        for _ in 0..50 {
+            let _ = socket.send_to(b"\x00\x01no-such-file\x00octet\x00", listen);
+            if socket.recv(&mut buffer).is_ok() {
+                return Some(tftpd);
+            }
+        }
+        panic!("tftpd on {listen} did not answer");
+    }
+}
+
+impl Drop for Tftpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_served_copy_of_an_audited_configuration_joins_that_device() {
+    let example = |name: &str| {
+        std::fs::read_to_string(examples().join("grandstream").join(name))
+            .unwrap_or_else(|err| panic!("{name}: {err}"))
+    };
+    const SERVED_PASSWORD: &str = "Zr5!kTq9#wLm";
+    // An identical copy, served by the phone the inventory places at 127.0.0.147 under its
+    // own name; a copy whose admin password was changed, served as cfg.xml by another host.
+    let Some(_same) = Tftpd::serve(
+        "127.0.0.147:16947",
+        &[("cfg000b82d4e5f6.xml", example("cfg000b82d4e5f6.xml"))],
+    ) else {
+        return;
+    };
+    let changed = example("cfg000b82a1b2c3.xml")
+        .replace("<P2>admin</P2>", &format!("<P2>{SERVED_PASSWORD}</P2>"));
+    let Some(_changed) = Tftpd::serve("127.0.0.148:16948", &[("cfg.xml", changed)]) else {
+        return;
+    };
+    let dir = site("\n[[device]]\nmac = \"000b82d4e5f6\"\naddress = \"127.0.0.147\"\n");
+    let output = scan(
+        dir.path(),
+        &[
+            "127.0.0.147-127.0.0.148",
+            "--service-ports",
+            "tftp=16947,16948",
+            "--audit",
+            "cfg000b82a1b2c3.xml",
+            "--audit",
+            "cfg000b82d4e5f6.xml",
+            "--format",
+            "json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        !stdout.contains(SERVED_PASSWORD) && !stdout.contains("Tq8!vRz#4mWp"),
+        "{stdout}"
+    );
+    let report: Json = serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("{err}"));
+    let devices: Vec<Json> = report["devices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(condensed)
+        .collect();
+    let ids: Vec<&str> = devices.iter().filter_map(|d| d["id"].as_str()).collect();
+    // No device of its own for either copy: the host that leaked cfg.xml, then the audited
+    // device nothing on the wire matched, with its copy.
+    assert_eq!(
+        ids,
+        ["000b82d4e5f6", "127.0.0.148", "000b82a1b2c3"],
+        "{devices:#?}"
+    );
+    assert_eq!(
+        devices[0]["sources"],
+        json!([
+            "cfg000b82d4e5f6.xml",
+            "tftp://127.0.0.147:16947/cfg000b82d4e5f6.xml",
+            "tftp://127.0.0.147:16947"
+        ]),
+        "{:#}",
+        devices[0]
+    );
+    // The identical copy repeats nothing: no finding names it.
+    let text = devices[0]["findings"].to_string();
+    assert!(!text.contains("tftp://127.0.0.147:16947/cfg"), "{text}");
+    assert_eq!(
+        devices[2]["sources"],
+        json!(["cfg000b82a1b2c3.xml", "tftp://127.0.0.148:16948/cfg.xml"])
+    );
+    let admin: Vec<&Json> = devices[2]["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["check"] == "GS-ADMIN-PASS")
+        .collect();
+    assert_eq!(admin.len(), 1, "{admin:#?}");
+    assert_eq!(
+        admin[0]["status"], "fail",
+        "the audited file's default leads"
+    );
+    let message = admin[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("; tftp://127.0.0.148:16948/cfg.xml: "),
+        "{message}"
+    );
+    let evidence: Vec<&str> = admin[0]["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            "cfg000b82a1b2c3.xml P2",
+            "tftp://127.0.0.148:16948/cfg.xml P2"
+        ]
+    );
+    // Findings both copies share stay single.
+    let text = devices[2]["findings"].to_string();
+    assert_eq!(
+        text.matches("tftp://127.0.0.148:16948/cfg.xml: ").count(),
+        1,
+        "{text}"
+    );
+}

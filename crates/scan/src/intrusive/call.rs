@@ -7,14 +7,13 @@
 //! BYE; rejected (3xx–6xx) → ACK in the same transaction (RFC 3261 17.1.1.3). Every request
 //! goes to the address checked, never to a Contact the host names.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use serde::Serialize;
 
 use crate::sip::{Response, uri_host};
-use crate::sweep::SweepError;
 
-use super::transaction::{Dialog, Received, Request, Session};
+use super::transaction::{Dialog, Peer, Received, Request, Session, SessionError};
 use super::{Answer, IntrusiveConfig, Pacer, token};
 
 /// How a test call went.
@@ -79,12 +78,14 @@ fn contact_uri(value: &str) -> Option<&str> {
 
 /// Calls `target` once and ends the call, whatever it did.
 pub(crate) async fn test_call(
-    target: SocketAddr,
+    peer: Peer,
     anonymous: bool,
     config: &IntrusiveConfig,
     pacer: &mut Pacer,
-) -> Result<CallTest, SweepError> {
-    let mut session = Session::open(target, &config.user_agent, config.t1, pacer)?;
+) -> Result<CallTest, SessionError> {
+    let target = peer.address;
+    let mut session =
+        Session::open(peer, &config.user_agent, (config.t1, config.timeout), pacer).await?;
     let id = token();
     let host = uri_host(target.ip());
     let from = if anonymous {
@@ -97,7 +98,7 @@ pub(crate) async fn test_call(
         from,
         to: format!("<sip:{}@{host}>", config.callee),
         call_id: format!("vg{id}@voipguard"),
-        contact: format!("<sip:voipguard@{}>", session.local_hostport()),
+        contact: session.contact("voipguard"),
     };
     let branch = format!("z9hG4bKvg{id}");
     let body = sdp(session.local_ip());
@@ -112,7 +113,7 @@ pub(crate) async fn test_call(
         body: Some(("application/sdp", &body)),
     };
     let kind = if anonymous { "anonymous" } else { "direct-ip" };
-    tracing::info!(%target, check = kind, uri = %dialog.request_uri, "test INVITE");
+    tracing::info!(%target, transport = %peer.transport, check = kind, uri = %dialog.request_uri, "test INVITE");
     let mut trying = false;
     let answered = session
         .transaction(&invite, true, config.ring_timeout, |response| {
@@ -140,7 +141,7 @@ pub(crate) async fn test_call(
             }
         }
         Some(response) => {
-            cleanup.push(ack_failure(&session, &invite, &response).await);
+            cleanup.push(ack_failure(&mut session, &invite, &response).await);
             CallOutcome::Rejected {
                 answer: Answer::of(&response),
             }
@@ -157,7 +158,11 @@ pub(crate) async fn test_call(
 
 /// ACK for a non-2xx final answer: same branch and Request-URI as the INVITE, the answer's
 /// To-tag (RFC 3261 17.1.1.3).
-async fn ack_failure(session: &Session<'_>, invite: &Request<'_>, response: &Response) -> String {
+async fn ack_failure(
+    session: &mut Session<'_>,
+    invite: &Request<'_>,
+    response: &Response,
+) -> String {
     let ack = Request {
         method: "ACK",
         to_tag: response.to_tag(),
@@ -165,7 +170,7 @@ async fn ack_failure(session: &Session<'_>, invite: &Request<'_>, response: &Res
         body: None,
         ..invite.clone()
     };
-    session.send(&session.render(&ack)).await;
+    session.send_request(&ack).await;
     tracing::info!(target = %session.target, status = response.status, "ACK sent for the final answer");
     format!("ACK for {} {}", response.status, response.reason)
 }
@@ -241,7 +246,7 @@ async fn hang_up(
         extra_headers: &[],
         body: None,
     };
-    session.send(&session.render(&ack)).await;
+    session.send_request(&ack).await;
     tracing::info!(target = %session.target, "the call was answered: ACK, then BYE");
     let bye_branch = format!("z9hG4bKvg{}", token());
     let bye = Request {

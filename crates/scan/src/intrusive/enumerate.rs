@@ -6,15 +6,12 @@
 //! REGISTER is asked with OPTIONS instead. A REGISTER that is accepted without authentication
 //! left a binding behind; it is removed at once (same Call-ID and Contact, `Expires: 0`).
 
-use std::net::SocketAddr;
-
 use serde::Serialize;
 
 use crate::sip::uri_host;
-use crate::sweep::SweepError;
 
 use super::sip_auth::remove_binding;
-use super::transaction::{Dialog, Request, Session};
+use super::transaction::{Dialog, Peer, Request, Session, SessionError};
 use super::{Answer, IntrusiveConfig, Pacer, token};
 
 /// Seconds a REGISTER asks for: short, so a binding whose removal got lost lapses soon.
@@ -67,11 +64,13 @@ pub struct Enumeration {
 
 /// Enumerates `config.extensions` on `target`.
 pub(crate) async fn enumerate(
-    target: SocketAddr,
+    peer: Peer,
     config: &IntrusiveConfig,
     pacer: &mut Pacer,
-) -> Result<Enumeration, SweepError> {
-    let mut session = Session::open(target, &config.user_agent, config.t1, pacer)?;
+) -> Result<Enumeration, SessionError> {
+    let target = peer.address;
+    let mut session =
+        Session::open(peer, &config.user_agent, (config.t1, config.timeout), pacer).await?;
     let mut cleanup = Vec::new();
     let mut method = "REGISTER";
     let random_user = || format!("voipguard-nobody-{}", token());
@@ -178,6 +177,6 @@ pub(super) fn register_dialog(session: &Session<'_>, user: &str) -> Dialog {
         from: format!("<sip:{user}@{host}>;tag=vg{id}"),
         to: format!("<sip:{user}@{host}>"),
         call_id: format!("vg{id}@voipguard"),
-        contact: format!("<sip:{user}@{}>", session.local_hostport()),
+        contact: session.contact(user),
     }
 }

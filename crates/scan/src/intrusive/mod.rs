@@ -2,7 +2,8 @@
 //! login is tried), so each runs only when named (`direct-ip`, `anonymous`, `enum`, `sip-auth`,
 //! `web-auth`), only against hosts of the [`Plan`] that answered, paced per host, logged at
 //! info, and cleaned up: a ringing INVITE is CANCELled, an answered one ACKed and ended with
-//! BYE, a binding a registrar accepted is removed at once with `Expires: 0`.
+//! BYE, a binding a registrar accepted is removed at once with `Expires: 0`. They speak the
+//! transport the host answered the sweep on (UDP, TCP or TLS; see [`transaction`]).
 //!
 //! * [`enumerate`]: do a registrar's answers tell existing extensions from random ones?
 //! * [`call`]: does a phone accept an INVITE sent straight to its address, or an anonymous one?
@@ -17,7 +18,7 @@ pub mod sip_auth;
 mod transaction;
 pub mod web_auth;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -26,9 +27,9 @@ use serde::Serialize;
 use thiserror::Error;
 use tokio::task::JoinSet;
 
-use crate::credentials::Credential;
+use crate::credentials::{Credential, CredentialKind};
 use crate::scope::Plan;
-use crate::sip::Response;
+use crate::sip::{Response, Transport};
 use crate::sweep::{DEFAULT_USER_AGENT, SipHost};
 
 pub use call::{CallOutcome, CallTest};
@@ -36,6 +37,8 @@ pub use credentials::{MAX_WORDS, Wordlist};
 pub use enumerate::Enumeration;
 pub use sip_auth::SipAuth;
 pub use web_auth::{WebAuth, run_web_auth};
+
+use transaction::Peer;
 
 /// One intrusive check, named on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -207,15 +210,16 @@ pub struct IntrusiveConfig {
     pub ring_timeout: Duration,
     /// Hosts checked at the same time.
     pub concurrent_hosts: usize,
-    /// Users `sip-auth` tries; when empty, the users `enum` finds challenged (`enum` then runs
-    /// whether named or not).
+    /// Users `sip-auth` tries, with the users of the site's SIP credentials; when both are
+    /// empty, the users `enum` finds challenged (`enum` then runs whether named or not).
     pub auth_users: Vec<String>,
     /// Secrets `sip-auth` tries after the built-in ones.
     pub wordlist: Wordlist,
     /// The first wait after a `403`, `429` or `503` without `Retry-After` (it doubles).
     pub backoff: Duration,
-    /// The site's credentials (`[[scan.credentials]]` of the inventory), for the checks that
-    /// log in (`sip-auth` tries the `Sip` ones, `web-auth` the `Web` ones); empty otherwise.
+    /// The site's credentials (`[[scan.credentials]]` of the inventory); empty otherwise.
+    /// `sip-auth` tests the users of the `Sip` ones (their secrets are judged offline, never
+    /// sent).
     pub credentials: Vec<Credential>,
 }
 
@@ -244,6 +248,8 @@ impl Default for IntrusiveConfig {
 pub struct HostChecks {
     /// The address and port checked (one that answered the OPTIONS sweep).
     pub target: SocketAddr,
+    /// The transport the checks spoke: the one the host answered the sweep on.
+    pub transport: Transport,
     /// `enum`, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enumeration: Option<Enumeration>,
@@ -336,6 +342,27 @@ fn challenged_users(enumeration: Option<&Enumeration>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+impl IntrusiveConfig {
+    /// The users `sip-auth` is told to test, and where they come from: `--users` first, then
+    /// the site's SIP credentials' users not already listed.
+    fn named_users(&self) -> (Vec<String>, &'static str) {
+        let mut users = self.auth_users.clone();
+        let mut from_site = false;
+        for credential in &self.credentials {
+            if credential.kind == CredentialKind::Sip && !users.contains(&credential.user) {
+                users.push(credential.user.clone());
+                from_site = true;
+            }
+        }
+        let from = match (self.auth_users.is_empty(), from_site) {
+            (false, true) => "given and site",
+            (true, true) => "site",
+            _ => "given",
+        };
+        (users, from)
+    }
+}
+
 /// Spaces requests to one host `1/rate` apart.
 #[derive(Debug)]
 pub(crate) struct Pacer {
@@ -367,8 +394,10 @@ pub(crate) fn token() -> String {
 
 /// Runs the configured checks on every SIP host the sweep found that the plan admits (a host
 /// outside it is skipped with a warning: the plan is checked again before any intrusive
-/// packet), `concurrent_hosts` at a time, each host's checks one after another. Results come
-/// back in target order.
+/// packet), `concurrent_hosts` at a time, each host's checks one after another, over the
+/// transport the host answered on. An address and port found over several transports is
+/// checked once, over the first of UDP, TCP, TLS: a phone must not ring twice, nor a registrar
+/// see the dictionary twice. Results come back in target order.
 pub async fn run_intrusive(
     plan: &Plan,
     hosts: &[SipHost],
@@ -381,6 +410,7 @@ pub async fn run_intrusive(
         .extensions
         .iter()
         .chain(&config.auth_users)
+        .chain(config.credentials.iter().map(|credential| &credential.user))
         .chain([&config.callee])
         .find(|user| !is_user_name(user))
     {
@@ -389,15 +419,28 @@ pub async fn run_intrusive(
     if config.extensions.len() > MAX_EXTENSIONS {
         return Err(IntrusiveError::TooManyExtensions(config.extensions.len()));
     }
-    let mut targets: Vec<SocketAddr> = hosts.iter().map(|host| host.target).collect();
-    targets.sort();
-    targets.dedup();
+    let mut targets: BTreeMap<SocketAddr, Transport> = BTreeMap::new();
+    for host in hosts {
+        let preference = |transport| match transport {
+            Transport::Udp => 0,
+            Transport::Tcp => 1,
+            Transport::Tls => 2,
+        };
+        targets
+            .entry(host.target)
+            .and_modify(|kept| {
+                if preference(host.transport) < preference(*kept) {
+                    *kept = host.transport;
+                }
+            })
+            .or_insert(host.transport);
+    }
     let mut results = Vec::new();
     if !config.checks.iter().any(|check| check.speaks_sip()) {
         return Ok(results);
     }
     let mut running = JoinSet::new();
-    for target in targets {
+    for (target, transport) in targets {
         if !plan.contains(target.ip()) {
             tracing::warn!(%target, "not in the scan plan: no intrusive check sent");
             continue;
@@ -407,7 +450,11 @@ pub async fn run_intrusive(
                 results.push(done);
             }
         }
-        running.spawn(check_host(target, config.clone()));
+        let peer = Peer {
+            address: target,
+            transport,
+        };
+        running.spawn(check_host(peer, config.clone()));
     }
     while let Some(joined) = running.join_next().await {
         if let Ok(done) = joined {
@@ -418,43 +465,45 @@ pub async fn run_intrusive(
     Ok(results)
 }
 
-async fn check_host(target: SocketAddr, config: IntrusiveConfig) -> HostChecks {
+async fn check_host(peer: Peer, config: IntrusiveConfig) -> HostChecks {
+    let target = peer.address;
     let mut pacer = Pacer::new(config.rate);
     let mut checks = HostChecks {
         target,
+        transport: peer.transport,
         enumeration: None,
         direct_ip: None,
         anonymous: None,
         sip_auth: None,
         error: None,
     };
-    // sip-auth without a user list guesses for the users enum finds.
-    let enum_for_users =
-        config.checks.contains(&IntrusiveCheck::SipAuth) && config.auth_users.is_empty();
+    // sip-auth without users named guesses for the users enum finds.
+    let (named_users, named_from) = config.named_users();
+    let enum_for_users = config.checks.contains(&IntrusiveCheck::SipAuth) && named_users.is_empty();
     for check in IntrusiveCheck::ALL {
         let wanted =
             config.checks.contains(&check) || (check == IntrusiveCheck::Enum && enum_for_users);
         if !wanted || !check.speaks_sip() {
             continue;
         }
-        tracing::info!(%target, check = check.name(), "intrusive check starts");
+        tracing::info!(%target, transport = %peer.transport, check = check.name(), "intrusive check starts");
         let outcome = match check {
-            IntrusiveCheck::Enum => enumerate::enumerate(target, &config, &mut pacer)
+            IntrusiveCheck::Enum => enumerate::enumerate(peer, &config, &mut pacer)
                 .await
                 .map(|found| checks.enumeration = Some(found)),
             IntrusiveCheck::SipAuth => {
-                let (users, from) = if config.auth_users.is_empty() {
+                let (users, from) = if named_users.is_empty() {
                     (challenged_users(checks.enumeration.as_ref()), "enum")
                 } else {
-                    (config.auth_users.clone(), "given")
+                    (named_users.clone(), named_from)
                 };
-                sip_auth::crack(target, &users, from, &config, &mut pacer)
+                sip_auth::crack(peer, &users, from, &config, &mut pacer)
                     .await
                     .map(|found| checks.sip_auth = Some(found))
             }
             IntrusiveCheck::WebAuth => Ok(()),
             IntrusiveCheck::DirectIp | IntrusiveCheck::Anonymous => call::test_call(
-                target,
+                peer,
                 check == IntrusiveCheck::Anonymous,
                 &config,
                 &mut pacer,

@@ -7,19 +7,26 @@
 //! Contact). `403`, `429` and `503` make the check wait (`Retry-After`, else a doubling
 //! back-off); a host that keeps refusing or goes silent is left alone. No result carries a
 //! secret: a guessed one is described ("same as the user name").
+//!
+//! The site's own SIP credentials (`[[scan.credentials]]`, `kind = "sip"`) name users to test;
+//! their secrets are never sent. A site secret is judged offline instead, as the audit judges a
+//! configured SIP secret ([`voipguard_checks::password::judge`] with the PBX policy), and a
+//! candidate equal to it is left out of the guesses and reported as what it is.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde::Serialize;
 
+use voipguard_checks::password::{PBX_POLICY, judge};
+
+use crate::credentials::CredentialKind;
 use crate::sip::Response;
-use crate::sweep::SweepError;
 
 use super::credentials::{BuiltIn, Secret};
 use super::digest::Challenge;
 use super::enumerate::{REGISTER_EXPIRES, register_dialog};
-use super::transaction::{Dialog, Request, Session};
+use super::transaction::{Dialog, Peer, Request, Session, SessionError};
 use super::{Answer, IntrusiveConfig, IntrusiveError, Pacer, token};
 
 /// The longest wait a `Retry-After` is honoured with; a host asking for more is left alone.
@@ -103,12 +110,59 @@ pub struct UserTrial {
     /// The removal of the binding a guessed secret (or an unauthenticated REGISTER) made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<String>,
+    /// The site's own secret for this user, judged offline, when the site file has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_secret: Option<SiteSecret>,
+}
+
+/// A secret the site file holds for a user, and the kind of candidate it equals, if any.
+type SiteMatch<'c> = (&'c str, Option<Weakness>);
+
+/// The offline judgement of the secret a site file holds for a user: never sent, never shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteSecret {
+    /// True when it is weak (a candidate of the guesses, or failing the PBX password rules).
+    pub weak: bool,
+    /// Why, in words without the value.
+    pub judgement: String,
+}
+
+impl SiteSecret {
+    /// Judges the site's secrets for `user`; `guessed` holds what kind of candidate each one
+    /// equals, if it equals one. `None` when the site holds no secret for the user.
+    fn judge(user: &str, secrets: &[SiteMatch<'_>]) -> Option<Self> {
+        let judged: Vec<(bool, String)> = secrets
+            .iter()
+            .map(|&(secret, guessed)| match guessed {
+                Some(weakness) => (
+                    true,
+                    format!("{weakness}, one of the candidates (left out of the guesses)"),
+                ),
+                None => {
+                    let judgement = judge(secret, &PBX_POLICY, &[user]);
+                    (judgement.weak, judgement.description)
+                }
+            })
+            .collect();
+        let weak = judged.iter().any(|(weak, _)| *weak);
+        let mut words: Vec<String> = judged
+            .into_iter()
+            .filter(|(one_weak, _)| *one_weak == weak)
+            .map(|(_, words)| words)
+            .collect();
+        words.dedup();
+        (!words.is_empty()).then(|| Self {
+            weak,
+            judgement: words.join("; "),
+        })
+    }
 }
 
 /// The result of `sip-auth` on one host.
 #[derive(Debug, Clone, Serialize)]
 pub struct SipAuth {
-    /// Where the users came from: `given` (`--users`), `enum` (the extensions `enum` found).
+    /// Where the users came from: `given` (`--users`), `site` (the site file's SIP
+    /// credentials), `given and site`, or `enum` (the extensions `enum` found).
     pub users_from: &'static str,
     /// Per user, in the order tried.
     pub users: Vec<UserTrial>,
@@ -130,8 +184,12 @@ struct Candidate {
 }
 
 /// The candidates for `user`: derived ones first, then the built-in words, then the operator's,
-/// each value once.
-fn candidates(user: &str, config: &IntrusiveConfig) -> Result<Vec<Candidate>, IntrusiveError> {
+/// each value once; none equal to a secret the site file holds for the user. The site's
+/// secrets come back with the kind of candidate each equals, if any.
+fn candidates<'c>(
+    user: &str,
+    config: &'c IntrusiveConfig,
+) -> Result<(Vec<Candidate>, Vec<SiteMatch<'c>>), IntrusiveError> {
     let reversed: String = user.chars().rev().collect();
     let derived = [
         (user.to_string(), Weakness::SameAsUser),
@@ -155,13 +213,29 @@ fn candidates(user: &str, config: &IntrusiveConfig) -> Result<Vec<Candidate>, In
         secret: word.clone(),
         weakness: Weakness::SuppliedList,
     });
+    let mut site: Vec<SiteMatch<'_>> = config
+        .credentials
+        .iter()
+        .filter(|credential| credential.kind == CredentialKind::Sip && credential.user == user)
+        .map(|credential| (credential.password.reveal(), None))
+        .collect();
     let mut seen = std::collections::HashSet::new();
-    Ok(derived
+    let kept = derived
         .into_iter()
         .chain(built_in)
         .chain(supplied)
         .filter(|candidate| seen.insert(candidate.secret.expose().to_string()))
-        .collect())
+        .filter(|candidate| {
+            let value = candidate.secret.expose();
+            let mut is_site_secret = false;
+            for (_, guessed) in site.iter_mut().filter(|(secret, _)| *secret == value) {
+                guessed.get_or_insert(candidate.weakness);
+                is_site_secret = true;
+            }
+            !is_site_secret
+        })
+        .collect();
+    Ok((kept, site))
 }
 
 /// Waits politely after a refusal: `Retry-After` when the host sends one (up to
@@ -202,15 +276,17 @@ impl Backoff {
     }
 }
 
-/// Runs `sip-auth` on `target` for `users` (`users_from` says where they came from).
+/// Runs `sip-auth` on `peer` for `users` (`users_from` says where they came from).
 pub(crate) async fn crack(
-    target: SocketAddr,
+    peer: Peer,
     users: &[String],
     users_from: &'static str,
     config: &IntrusiveConfig,
     pacer: &mut Pacer,
-) -> Result<SipAuth, SweepError> {
-    let mut session = Session::open(target, &config.user_agent, config.t1, pacer)?;
+) -> Result<SipAuth, SessionError> {
+    let target = peer.address;
+    let mut session =
+        Session::open(peer, &config.user_agent, (config.t1, config.timeout), pacer).await?;
     let mut result = SipAuth {
         users_from,
         users: Vec::new(),
@@ -220,6 +296,14 @@ pub(crate) async fn crack(
     };
     let mut backoff = Backoff::new(config);
     for user in users {
+        let (candidates, site_secrets) = match candidates(user, config) {
+            Ok(found) => found,
+            Err(err) => {
+                result.stopped = Some(err.to_string());
+                (Vec::new(), Vec::new())
+            }
+        };
+        let site_secret = SiteSecret::judge(user, &site_secrets);
         if result.stopped.is_some() {
             result.users.push(UserTrial {
                 user: user.clone(),
@@ -227,16 +311,10 @@ pub(crate) async fn crack(
                 of: 0,
                 trial: Trial::Untried,
                 cleanup: None,
+                site_secret,
             });
             continue;
         }
-        let candidates = match candidates(user, config) {
-            Ok(candidates) => candidates,
-            Err(err) => {
-                result.stopped = Some(err.to_string());
-                continue;
-            }
-        };
         let dialog = register_dialog(&session, user);
         let mut run = UserRun {
             session: &mut session,
@@ -254,6 +332,7 @@ pub(crate) async fn crack(
             of: candidates.len(),
             trial: trial.trial,
             cleanup,
+            site_secret,
         });
         result.stopped = stop;
     }

@@ -1,18 +1,56 @@
-//! Client transactions over one UDP socket towards one host (RFC 3261 17.1): requests built
-//! with their own branch, retransmitted on timer A/E, matched to responses by branch and CSeq
-//! method; requests the host sends back (a BYE from a phone that hangs up) are answered 200.
+//! Client transactions towards one host over the transport it answered on (RFC 3261 17.1,
+//! 18): requests built with their own branch, matched to responses by branch and CSeq method;
+//! requests the host sends back (a BYE from a phone that hangs up) are answered 200.
+//!
+//! * UDP: one socket per session, requests retransmitted on timer A/E.
+//! * TCP and TLS: one connection per session carrying every dialog of the session and its
+//!   CANCEL, ACK, BYE or unregistration; nothing retransmitted (RFC 3261 17.1.1.2: the
+//!   transport is reliable); messages framed by Content-Length. A connection the host closes is
+//!   opened again for the next request. TLS records the certificate and never trusts it
+//!   ([`crate::tls`]): nothing the checks send needs protecting from the host itself.
 
 use std::fmt::Write as _;
+use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::sip::{Response, uri_host, uri_hostport};
+use thiserror::Error;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::sip::{Response, Transport, complete_message_len, uri_host, uri_hostport};
 use crate::sweep::{Family, SweepError, open_family};
+use crate::tls;
 
 use super::Pacer;
 
 /// RFC 3261 T2: non-INVITE retransmissions are capped at this interval.
 const T2: Duration = Duration::from_secs(4);
+
+/// The most a stream may hold of one message: a host sending more is not worth reading.
+const MAX_MESSAGE: usize = 65_536;
+
+/// Where the checks go: an address and port, and the transport it answered the sweep on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Peer {
+    pub(crate) address: SocketAddr,
+    pub(crate) transport: Transport,
+}
+
+/// A session that cannot start.
+#[derive(Debug, Error)]
+pub(crate) enum SessionError {
+    /// No UDP socket.
+    #[error(transparent)]
+    Socket(#[from] SweepError),
+    /// No TCP connection or TLS handshake.
+    #[error("cannot connect to {target} over {transport}: {source}")]
+    Connect {
+        target: SocketAddr,
+        transport: Transport,
+        source: io::Error,
+    },
+}
 
 /// The identity of one dialog attempt: Call-ID and From, kept for its CANCEL, ACK, BYE or
 /// unregistration.
@@ -39,12 +77,32 @@ pub(crate) struct Request<'a> {
     pub(crate) body: Option<(&'a str, &'a str)>,
 }
 
-/// A session with one host: its socket, local address and identity.
+/// A TCP or TLS connection.
+trait Connection: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
+
+/// How a session reaches its host.
+enum Link {
+    Datagram(Family),
+    /// `connection` is `None` once the host closed it (the next request connects again);
+    /// `pending` holds what was read but not yet framed into a message.
+    Stream {
+        connection: Option<Box<dyn Connection>>,
+        pending: Vec<u8>,
+    },
+}
+
+/// A session with one host: its socket or connection, local address and identity.
 pub(crate) struct Session<'a> {
-    family: Family,
+    link: Link,
+    local: SocketAddr,
     pub(crate) target: SocketAddr,
-    pub(crate) user_agent: &'a str,
-    pub(crate) t1: Duration,
+    pub(crate) transport: Transport,
+    user_agent: &'a str,
+    t1: Duration,
+    /// Connecting, the TLS handshake and a write each wait this long at most.
+    io_timeout: Duration,
     pub(crate) pacer: &'a mut Pacer,
     buffer: Vec<u8>,
     /// Responses that arrived while another transaction was awaited (the INVITE's 487 before
@@ -62,42 +120,129 @@ pub(crate) enum Received {
     Timeout,
 }
 
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "timed out")
+}
+
+/// Connects to `target` over TCP, with a TLS handshake on top for TLS; and the local address.
+async fn connect(
+    target: SocketAddr,
+    transport: Transport,
+    timeout: Duration,
+) -> io::Result<(Box<dyn Connection>, SocketAddr)> {
+    let tcp = tokio::time::timeout(timeout, TcpStream::connect(target))
+        .await
+        .map_err(|_| timed_out())??;
+    let local = tcp.local_addr()?;
+    // Requests are small and each waits for its answer: nothing gains from holding them back.
+    let _ = tcp.set_nodelay(true);
+    if transport != Transport::Tls {
+        return Ok((Box::new(tcp), local));
+    }
+    let (stream, info) = tokio::time::timeout(timeout, tls::handshake(tcp, target.ip()))
+        .await
+        .map_err(|_| timed_out())??;
+    tracing::debug!(
+        %target,
+        protocol = %info.protocol,
+        subject = info.leaf().map(|leaf| leaf.subject.as_str()).unwrap_or_default(),
+        "TLS for the intrusive checks (certificate recorded, not trusted)"
+    );
+    Ok((Box::new(stream), local))
+}
+
+/// Writes all of `bytes` within `timeout`.
+async fn write_all(
+    stream: &mut Box<dyn Connection>,
+    bytes: &[u8],
+    timeout: Duration,
+) -> io::Result<()> {
+    tokio::time::timeout(timeout, async {
+        stream.write_all(bytes).await?;
+        stream.flush().await
+    })
+    .await
+    .map_err(|_| timed_out())?
+}
+
 impl<'a> Session<'a> {
-    pub(crate) fn open(
-        target: SocketAddr,
+    /// Opens a session with `peer`: a UDP socket, or a connection (and TLS handshake) within
+    /// `io_timeout`.
+    pub(crate) async fn open(
+        peer: Peer,
         user_agent: &'a str,
-        t1: Duration,
+        (t1, io_timeout): (Duration, Duration),
         pacer: &'a mut Pacer,
-    ) -> Result<Self, SweepError> {
+    ) -> Result<Self, SessionError> {
+        let (link, local) = match peer.transport {
+            Transport::Udp => {
+                let family = open_family(peer.address.ip())?;
+                let local = family.local;
+                (Link::Datagram(family), local)
+            }
+            Transport::Tcp | Transport::Tls => {
+                let (connection, local) = connect(peer.address, peer.transport, io_timeout)
+                    .await
+                    .map_err(|source| SessionError::Connect {
+                    target: peer.address,
+                    transport: peer.transport,
+                    source,
+                })?;
+                let link = Link::Stream {
+                    connection: Some(connection),
+                    pending: Vec::new(),
+                };
+                (link, local)
+            }
+        };
         Ok(Self {
-            family: open_family(target.ip())?,
-            target,
+            link,
+            local,
+            target: peer.address,
+            transport: peer.transport,
             user_agent,
             t1,
+            io_timeout,
             pacer,
-            buffer: vec![0_u8; 65_536],
+            buffer: vec![0_u8; MAX_MESSAGE],
             stash: Vec::new(),
         })
     }
 
-    /// `host:port` of the scanner, bracketed for IPv6.
-    pub(crate) fn local_hostport(&self) -> String {
-        uri_hostport(self.family.local)
-    }
-
     /// The scanner's address towards the target.
     pub(crate) fn local_ip(&self) -> std::net::IpAddr {
-        self.family.local.ip()
+        self.local.ip()
     }
 
     /// The scanner's host, bracketed for IPv6.
     pub(crate) fn local_host(&self) -> String {
-        uri_host(self.family.local.ip())
+        uri_host(self.local.ip())
+    }
+
+    /// A Contact for `user` at the scanner, naming the transport it is reached over.
+    pub(crate) fn contact(&self, user: &str) -> String {
+        let transport = match self.transport {
+            Transport::Udp => "",
+            Transport::Tcp => ";transport=tcp",
+            Transport::Tls => ";transport=tls",
+        };
+        format!("<sip:{user}@{}{transport}>", uri_hostport(self.local))
     }
 
     /// The target's `host:port`, bracketed for IPv6.
     pub(crate) fn target_hostport(&self) -> String {
         uri_hostport(self.target)
+    }
+
+    /// True when the host closed the connection, so nothing more can arrive on it.
+    fn closed(&self) -> bool {
+        matches!(
+            self.link,
+            Link::Stream {
+                connection: None,
+                ..
+            }
+        )
     }
 
     pub(crate) fn render(&self, request: &Request<'_>) -> String {
@@ -116,7 +261,7 @@ impl<'a> Session<'a> {
         let _ = write!(
             out,
             "{method} {uri} SIP/2.0\r\n\
-             Via: SIP/2.0/UDP {local};branch={branch};rport\r\n\
+             Via: SIP/2.0/{via} {local};branch={branch};rport\r\n\
              Max-Forwards: 70\r\n\
              From: {from}\r\n\
              To: {to}\r\n\
@@ -126,7 +271,8 @@ impl<'a> Session<'a> {
              User-Agent: {user_agent}\r\n",
             method = request.method,
             uri = request.uri.unwrap_or(&dialog.request_uri),
-            local = self.local_hostport(),
+            via = self.transport.via_token(),
+            local = uri_hostport(self.local),
             branch = request.branch,
             from = dialog.from,
             call_id = dialog.call_id,
@@ -149,22 +295,63 @@ impl<'a> Session<'a> {
         out
     }
 
-    /// Sends one datagram; a send error counts as silence (the caller sees a timeout).
-    pub(crate) async fn send(&self, text: &str) {
-        if let Err(err) = self
-            .family
-            .socket
-            .send_to(text.as_bytes(), self.target)
-            .await
-        {
-            tracing::warn!(target = %self.target, "cannot send: {err}");
+    /// Renders `request` and sends it, without waiting for an answer (an ACK). A connection
+    /// the host closed is opened again first, so the Via names the port the request leaves
+    /// from. Returns the text, for retransmissions.
+    pub(crate) async fn send_request(&mut self, request: &Request<'_>) -> String {
+        self.reconnect_if_closed().await;
+        let text = self.render(request);
+        self.send(&text).await;
+        text
+    }
+
+    async fn reconnect_if_closed(&mut self) {
+        if !self.closed() {
+            return;
+        }
+        let (target, transport) = (self.target, self.transport);
+        tracing::info!(%target, %transport, "the host closed the connection: connecting again");
+        match connect(target, transport, self.io_timeout).await {
+            Ok((fresh, local)) => {
+                self.link = Link::Stream {
+                    connection: Some(fresh),
+                    pending: Vec::new(),
+                };
+                self.local = local;
+            }
+            Err(err) => tracing::warn!(%target, %transport, "cannot connect again: {err}"),
+        }
+    }
+
+    /// Sends one message to the target; a send error counts as silence (the caller sees a
+    /// timeout), and a connection that failed is dropped.
+    async fn send(&mut self, text: &str) {
+        let sent = match &mut self.link {
+            Link::Datagram(family) => family
+                .socket
+                .send_to(text.as_bytes(), self.target)
+                .await
+                .map(drop),
+            Link::Stream {
+                connection: Some(stream),
+                ..
+            } => write_all(stream, text.as_bytes(), self.io_timeout).await,
+            Link::Stream {
+                connection: None, ..
+            } => Err(io::Error::from(io::ErrorKind::NotConnected)),
+        };
+        if let Err(err) = sent {
+            tracing::warn!(target = %self.target, transport = %self.transport, "cannot send: {err}");
+            if let Link::Stream { connection, .. } = &mut self.link {
+                *connection = None;
+            }
         }
     }
 
     /// Sends `request` as a new client transaction and waits for its final response,
-    /// retransmitting on timer A (INVITE: until a provisional arrives) or E (others: up to T2)
-    /// and handing every provisional response to `on_provisional`. `paced` requests wait for
-    /// the per-host rate; cleanup requests do not.
+    /// retransmitting over UDP on timer A (INVITE: until a provisional arrives) or E (others: up
+    /// to T2) and handing every provisional response to `on_provisional`. `paced` requests wait
+    /// for the per-host rate; cleanup requests do not.
     pub(crate) async fn transaction(
         &mut self,
         request: &Request<'_>,
@@ -172,15 +359,15 @@ impl<'a> Session<'a> {
         timeout: Duration,
         mut on_provisional: impl FnMut(&Response) -> bool,
     ) -> Option<Response> {
-        let text = self.render(request);
         if paced {
             self.pacer.wait().await;
         }
-        self.send(&text).await;
+        let text = self.send_request(request).await;
         let invite = request.method == "INVITE";
         let deadline = Instant::now() + timeout;
         let mut interval = self.t1;
-        let mut next_retransmit = Some(Instant::now() + interval);
+        let reliable = matches!(self.link, Link::Stream { .. });
+        let mut next_retransmit = (!reliable).then(|| Instant::now() + interval);
         loop {
             let wake = next_retransmit.map_or(deadline, |at| at.min(deadline));
             match self
@@ -198,7 +385,7 @@ impl<'a> Session<'a> {
                 }
                 Received::Timeout => {
                     let now = Instant::now();
-                    if now >= deadline {
+                    if now >= deadline || self.closed() {
                         return None;
                     }
                     if next_retransmit.is_some_and(|at| at <= now) {
@@ -220,7 +407,8 @@ impl<'a> Session<'a> {
     }
 
     /// The next response of transaction `branch`/`method` before `deadline`, answering any
-    /// request the host sends meanwhile and dropping anything else.
+    /// request the host sends meanwhile and dropping anything else. A closed connection ends
+    /// the wait at once.
     pub(crate) async fn receive_until(
         &mut self,
         deadline: Instant,
@@ -235,18 +423,9 @@ impl<'a> Session<'a> {
             return Received::Response(self.stash.remove(at));
         }
         loop {
-            let received = tokio::time::timeout_at(
-                deadline.into(),
-                self.family.socket.recv_from(&mut self.buffer),
-            )
-            .await;
-            let (len, from) = match received {
-                Err(_) => return Received::Timeout,
-                // ICMP errors surface as receive errors; keep waiting.
-                Ok(Err(_)) => continue,
-                Ok(Ok(got)) => got,
+            let Some((bytes, from)) = self.next_message(deadline).await else {
+                return Received::Timeout;
             };
-            let bytes = self.buffer.get(..len).unwrap_or_default().to_vec();
             if let Ok(response) = Response::parse(&bytes) {
                 if belongs_to(&response, branch, method) {
                     return Received::Response(response);
@@ -259,10 +438,78 @@ impl<'a> Session<'a> {
             }
             if let Some(reply) = answer_request(&bytes) {
                 tracing::info!(target = %self.target, "the host sent a request; answered 200");
-                if let Err(err) = self.family.socket.send_to(reply.as_bytes(), from).await {
-                    tracing::warn!(target = %self.target, "cannot answer: {err}");
-                }
+                self.reply(reply.as_bytes(), from).await;
             }
+        }
+    }
+
+    /// Answers a request the host sent: over UDP to where it came from, else on the connection.
+    async fn reply(&mut self, reply: &[u8], from: SocketAddr) {
+        let answered = match &mut self.link {
+            Link::Datagram(family) => family.socket.send_to(reply, from).await.map(drop),
+            Link::Stream {
+                connection: Some(stream),
+                ..
+            } => write_all(stream, reply, self.io_timeout).await,
+            Link::Stream {
+                connection: None, ..
+            } => Ok(()),
+        };
+        if let Err(err) = answered {
+            tracing::warn!(target = %self.target, "cannot answer: {err}");
+        }
+    }
+
+    /// One whole message and where it came from; `None` at `deadline`, or at once when the
+    /// host closed the connection.
+    async fn next_message(&mut self, deadline: Instant) -> Option<(Vec<u8>, SocketAddr)> {
+        let target = self.target;
+        let buffer = &mut self.buffer;
+        match &mut self.link {
+            Link::Datagram(family) => loop {
+                match tokio::time::timeout_at(deadline.into(), family.socket.recv_from(buffer))
+                    .await
+                {
+                    Err(_) => return None,
+                    // ICMP errors surface as receive errors; keep waiting.
+                    Ok(Err(_)) => continue,
+                    Ok(Ok((len, from))) => {
+                        return Some((buffer.get(..len).unwrap_or_default().to_vec(), from));
+                    }
+                }
+            },
+            Link::Stream {
+                connection,
+                pending,
+            } => loop {
+                // RFC 5626 keep-alives (bare CRLFs) may sit between messages.
+                let start = pending
+                    .iter()
+                    .position(|&b| b != b'\r' && b != b'\n')
+                    .unwrap_or(pending.len());
+                pending.drain(..start);
+                if let Some(len) = complete_message_len(pending) {
+                    return Some((pending.drain(..len).collect(), target));
+                }
+                let stream = connection.as_mut()?;
+                let read = tokio::time::timeout_at(deadline.into(), stream.read(buffer)).await;
+                let ended = match read {
+                    Err(_) => return None,
+                    Ok(Ok(0)) => "the host closed the connection".to_string(),
+                    Ok(Ok(len)) if pending.len() + len > MAX_MESSAGE => {
+                        format!("more than {MAX_MESSAGE} bytes without a whole message")
+                    }
+                    Ok(Ok(len)) => {
+                        pending.extend_from_slice(buffer.get(..len).unwrap_or_default());
+                        continue;
+                    }
+                    Ok(Err(err)) => err.to_string(),
+                };
+                tracing::info!(%target, "connection ended: {ended}");
+                *connection = None;
+                pending.clear();
+                return None;
+            },
         }
     }
 }

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -58,6 +58,32 @@ const OPTIONS_ONLY: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
                  exit;\n\
              }\n";
 
+/// A self-signed certificate shaped like the one Kamailio's own script makes
+/// (`kamailio-selfsigned.pem`: the server's name in the organisation).
+pub fn kamailio_cert(dir: &Path, common_name: &str) -> (PathBuf, PathBuf) {
+    let (key, cert) = (dir.join("kamailio.key"), dir.join("kamailio.pem"));
+    let output = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .arg("-subj")
+        .arg(format!(
+            "/O=kamailio/OU=Self-signed certificate for kamailio/CN={common_name}"
+        ))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap_or_else(|err| panic!("openssl: {err}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (key, cert)
+}
+
 /// A running Kamailio, stopped on drop.
 pub struct Kamailio {
     child: Child,
@@ -80,9 +106,21 @@ impl Kamailio {
     pub fn start_tls(
         listen: &[&str],
         ping: Option<SocketAddr>,
-        (key, cert): (&std::path::Path, &std::path::Path),
+        keys: (&Path, &Path),
         tls_method: &str,
         cipher_list: &str,
+    ) -> Option<Self> {
+        Self::start_tls_script(listen, ping, keys, (tls_method, cipher_list), OPTIONS_ONLY)
+    }
+
+    /// Starts Kamailio with `script` and its TLS module as [`Kamailio::start_tls`] sets it up
+    /// (`tls` is the method and the cipher list).
+    pub fn start_tls_script(
+        listen: &[&str],
+        ping: Option<SocketAddr>,
+        (key, cert): (&Path, &Path),
+        (tls_method, cipher_list): (&str, &str),
+        script: &str,
     ) -> Option<Self> {
         let module = "/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so";
         if !std::path::Path::new(module).exists() {
@@ -101,7 +139,7 @@ impl Kamailio {
              modparam(\"tls\", \"private_key\", \"{key}\")\n\
              modparam(\"tls\", \"certificate\", \"{cert}\")\n\
              modparam(\"tls\", \"tls_method\", \"{tls_method}\")\n\
-             modparam(\"tls\", \"cipher_list\", \"{cipher_list}\")\n{OPTIONS_ONLY}",
+             modparam(\"tls\", \"cipher_list\", \"{cipher_list}\")\n{script}",
             key = key.display(),
             cert = cert.display(),
         );
