@@ -42,7 +42,7 @@ for _ in $(seq "$runs"); do
 done
 cat_median=$(printf '%s\n' "${cat_times[@]}" | median)
 audit_median=$(printf '%s\n' "${audit_times[@]}" | median)
-peak_kb=$(/usr/bin/time -f '%M' "$bin" audit "$fleet" --format json --fail-on never 2>&1 > /dev/null | tail -1)
+read -r peak_kb cpu_user cpu_system < <(/usr/bin/time -f '%M %U %S' "$bin" audit "$fleet" --format json --fail-on never 2>&1 > /dev/null | tail -1)
 
 report() { # name seconds
     printf '%-10s %8.2f s  %9.0f files/s  %8.1f MB/s\n' "$1" "$2" "$(echo "$files / $2" | bc -l)" "$(echo "$bytes / $2 / 1000000" | bc -l)"
@@ -52,3 +52,5 @@ report cat "$cat_median"
 report voipguard "$audit_median"
 printf 'voipguard / cat throughput: %.3f (target >= 0.25)\n' "$(echo "$cat_median / $audit_median" | bc -l)"
 printf 'voipguard peak memory: %.1f MB (target < 100)\n' "$(echo "$peak_kb / 1024" | bc -l)"
+# CPU time moves less than wall time on a shared machine: it tells whether a change helped.
+printf 'voipguard CPU time (one run): %.2f s user + %.2f s system\n' "$cpu_user" "$cpu_system"
