@@ -564,6 +564,7 @@ backend = "dry-run"
             config.unanswered_challenges,
             default_unanswered_challenges()
         );
+        assert_eq!(config.sshd, SshdConfig::default());
         let kinds: Vec<&str> = config
             .sources
             .iter()
@@ -590,6 +591,28 @@ backend = "dry-run"
             .unwrap_or_default();
         assert!(
             error.contains("guard.toml:") && error.contains("ami.secret"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_sshd_mode_is_read_and_checked() {
+        assert_eq!(
+            parse(MINIMAL).map(|l| l.config.sshd.mode).ok(),
+            Some(SshdMode::Normal)
+        );
+        let text = MINIMAL.replace("[policy]", "[sshd]\nmode = \"aggressive\"\n\n[policy]");
+        assert_eq!(
+            parse(&text).map(|l| l.config.sshd.mode).ok(),
+            Some(SshdMode::Aggressive)
+        );
+        let text = MINIMAL.replace("[policy]", "[sshd]\nmode = \"paranoid\"\n\n[policy]");
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("guard.toml:16:8: unknown variant `paranoid`"),
             "{error}"
         );
     }

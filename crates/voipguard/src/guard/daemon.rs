@@ -774,6 +774,50 @@ mod tests {
         assert_eq!(files, Some(1), "engine.json only, no temporary file left");
     }
 
+    /// The daemon and `guard --replay` count a burst of unanswered challenges alike: the same
+    /// failures and the same bans. The daemon dates challenges by its clock, the replay by the
+    /// lines (2 s apart), so the burst is one run for both.
+    #[test]
+    fn daemon_and_replay_agree_on_unanswered_challenges() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../guard/tests/data/security_challenge_burst.log");
+        let log =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut daemon = daemon_with(folder.path(), 0);
+        daemon
+            .challenges
+            .set_allowance(UnansweredChallenges::DEFAULT_ALLOWANCE);
+        let source = SourceId::new("security");
+        for line in log.lines() {
+            daemon.take(&SourceItem {
+                source: source.clone(),
+                kind: ItemKind::Line,
+                text: line.to_owned(),
+            });
+        }
+        let mut replay = voipguard_guard::Replay::new(Policy::default(), Parser::new(2024));
+        replay
+            .read("security", log.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = replay.finish();
+        // 15 challenges beyond the allowance, 25 wrong answers; the scanner and the guesser
+        // are banned.
+        assert_eq!(daemon.counters.failures, 40);
+        assert_eq!(daemon.counters.failures, report.failures);
+        assert_eq!(daemon.counters.bans, 2);
+        assert_eq!(daemon.counters.bans, report.bans);
+        let mut banned: Vec<IpNet> = daemon.book.active(unix_now()).map(|b| b.target).collect();
+        banned.sort_unstable();
+        let mut would_ban: Vec<IpNet> = report
+            .sources()
+            .filter(|s| s.would_ban)
+            .map(|s| IpNet::from(s.address))
+            .collect();
+        would_ban.sort_unstable();
+        assert_eq!(banned, would_ban);
+    }
+
     /// `cargo test -p voipguard --release --bin voipguard -- --ignored --nocapture million`: how long the
     /// main loop is held by a save of 1,000,000 sources, written in place (as before) and from a
     /// snapshot on a blocking thread (now).
