@@ -95,11 +95,17 @@ pub enum Reason {
     TooManyAttempts,
     /// sshd: the client changed user name within one connection, or tried several.
     UserChanged,
+    /// sshd (`ddos` mode): the connection ended or broke before authentication (no or a bad
+    /// identification string, broken key exchange, timeout, closed during preauth).
+    PreauthDisconnect,
+    /// sshd (`extra` mode): no cipher, MAC, key exchange, host key type or authentication
+    /// method in common with the client.
+    NegotiationFailed,
 }
 
 impl Reason {
     /// Every reason, in declaration order (bit positions in compact sets).
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::WrongPassword,
         Self::UnknownAccount,
         Self::UsernameMismatch,
@@ -119,6 +125,8 @@ impl Reason {
         Self::RefusedConnect,
         Self::TooManyAttempts,
         Self::UserChanged,
+        Self::PreauthDisconnect,
+        Self::NegotiationFailed,
     ];
 
     /// Kebab-case name, as in JSON.
@@ -144,6 +152,8 @@ impl Reason {
             Self::RefusedConnect => "refused-connect",
             Self::TooManyAttempts => "too-many-attempts",
             Self::UserChanged => "user-changed",
+            Self::PreauthDisconnect => "preauth-disconnect",
+            Self::NegotiationFailed => "negotiation-failed",
         }
     }
 

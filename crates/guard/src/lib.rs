@@ -32,5 +32,5 @@ pub mod replay;
 pub use decide::{ActiveBan, BanReason, Decision, Engine, EngineState, Policy, Threshold};
 pub use event::{Failure, LineOutcome, Reason, Service};
 pub use ipnet::IpNet;
-pub use parse::{Parser, parse_ami_event};
+pub use parse::{Parser, SshdMode, parse_ami_event};
 pub use replay::{Replay, ReplayReport, SourceReport, UnparsedExample};

@@ -14,10 +14,10 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::addrmap::AddrMap;
-use crate::decide::{Decision, Engine, Policy};
+use crate::decide::{Decision, Engine, Policy, Threshold};
 use crate::event::{LineOutcome, Reason, Service};
-use crate::parse::Parser;
 use crate::parse::stamp::{self, UtcWriter};
+use crate::parse::{Parser, UnansweredChallenges, auth_event_in_line};
 
 /// Unparsed lines quoted in the report, and the length they are cut to.
 const UNPARSED_EXAMPLES: usize = 10;
@@ -454,6 +454,8 @@ impl TotalsTable {
 #[derive(Debug)]
 pub struct Replay {
     parser: Parser,
+    /// Challenges nobody answers count as the daemon counts them.
+    challenges: UnansweredChallenges,
     engine: Engine,
     totals: TotalsTable,
     banned: HashSet<IpNet>,
@@ -477,13 +479,15 @@ fn shorten(text: &str, bytes: usize) -> String {
 }
 
 impl Replay {
-    /// A replay deciding with `policy`, reading lines with `parser`.
+    /// A replay deciding with `policy`, reading lines with `parser`, counting unanswered
+    /// challenges beyond [`UnansweredChallenges::DEFAULT_ALLOWANCE`].
     #[must_use]
     pub fn new(policy: Policy, parser: Parser) -> Self {
         let expire_every = i64::from(policy.longest_window().max(1));
         Self {
             expire_every,
             parser,
+            challenges: UnansweredChallenges::new(UnansweredChallenges::DEFAULT_ALLOWANCE),
             engine: Engine::new(policy),
             totals: TotalsTable::default(),
             banned: HashSet::new(),
@@ -498,10 +502,26 @@ impl Replay {
         }
     }
 
+    /// The same replay, with another allowance of unanswered challenges (`count` 0: off).
+    #[must_use]
+    pub fn with_unanswered_challenges(mut self, allowance: Threshold) -> Self {
+        self.challenges.set_allowance(allowance);
+        self
+    }
+
     /// Takes one line; `origin` and `number` only label unparsed examples.
     pub fn line(&mut self, origin: &str, number: u64, line: &str) {
         self.lines += 1;
-        match self.parser.parse_line(line) {
+        let parser = &mut self.parser;
+        let outcome = parser.parse_line(line);
+        let last_time = self.last_time;
+        // A challenge is dated by its line, as failures are: a replay has no clock of its own.
+        let outcome = self
+            .challenges
+            .count(outcome, line, auth_event_in_line, || {
+                parser.line_time(line).or(last_time).unwrap_or(0)
+            });
+        match outcome {
             LineOutcome::Ignored => {}
             LineOutcome::Unparsed(reason) => {
                 self.unparsed += 1;

@@ -1,11 +1,12 @@
-//! fail2ban's own test logs: every `# failJSON` expectation of the asterisk and sshd filters in
-//! `normal` mode, read from the shared corpus.
+//! fail2ban's own test logs: every `# failJSON` expectation of the asterisk filter and of the
+//! sshd filter in each of its modes, read from the shared corpus.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use voipguard_guard::{LineOutcome, Parser};
+use voipguard_guard::{LineOutcome, Parser, SshdMode};
 
 fn corpus(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,44 +30,56 @@ fn excluded(host: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether a `# filterOptions:` value includes fail2ban's default (normal) mode.
-fn includes_normal_mode(options: &Value) -> bool {
-    let normal = |o: &Value| {
-        o.get("mode")
-            .and_then(Value::as_str)
-            .is_none_or(|m| m == "normal")
-    };
-    match options {
-        Value::Array(list) => list.iter().any(normal),
-        other => normal(other),
+/// fail2ban's name of a mode.
+fn mode_name(mode: SshdMode) -> &'static str {
+    match mode {
+        SshdMode::Normal => "normal",
+        SshdMode::Ddos => "ddos",
+        SshdMode::Extra => "extra",
+        SshdMode::Aggressive => "aggressive",
     }
 }
 
-/// `constraint` expressions of these two logs, evaluated for the sshd/asterisk filter in normal
-/// mode.
-fn constraint_holds(constraint: &str) -> bool {
+/// Whether a `# filterOptions:` value (one option set or a list of them, each run by fail2ban's
+/// test suite) includes `mode`; a set without `mode` is fail2ban's default, normal.
+fn includes_mode(options: &Value, mode: SshdMode) -> bool {
+    let wanted =
+        |o: &Value| o.get("mode").and_then(Value::as_str).unwrap_or("normal") == mode_name(mode);
+    match options {
+        Value::Array(list) => list.iter().any(wanted),
+        other => wanted(other),
+    }
+}
+
+/// `constraint` expressions of these two logs, evaluated for the sshd/asterisk filter in `mode`.
+fn constraint_holds(constraint: &str, mode: SshdMode) -> bool {
     match constraint {
-        "name == 'sshd'" | "opts.get('mode') != 'aggressive'" => true,
-        "opts.get('mode') == 'aggressive'" => false,
+        "name == 'sshd'" => true,
+        "opts.get('mode') != 'aggressive'" => mode != SshdMode::Aggressive,
+        "opts.get('mode') == 'aggressive'" => mode == SshdMode::Aggressive,
         other => panic!("unknown constraint {other}"),
     }
 }
 
 struct Tally {
-    checked: usize,
+    /// Line numbers of the expectations checked.
+    checked: BTreeSet<usize>,
     excluded: Vec<(String, &'static str)>,
-    skipped_modes: usize,
+    /// Expectations that belong to other modes.
+    other_modes: BTreeSet<usize>,
 }
 
-fn check_file(name: &str) -> Tally {
+/// Checks the expectations of `name` that fail2ban's test suite checks in `mode`, feeding the
+/// parser the lines of the blocks run in that mode, as fail2ban does.
+fn check_file(name: &str, mode: SshdMode) -> Tally {
     let text = corpus(name);
-    let mut parser = Parser::new(2005);
+    let mut parser = Parser::new(2005).with_sshd_mode(mode);
     let mut tally = Tally {
-        checked: 0,
+        checked: BTreeSet::new(),
         excluded: Vec::new(),
-        skipped_modes: 0,
+        other_modes: BTreeSet::new(),
     };
-    let mut normal_mode = true;
+    let mut in_mode = mode == SshdMode::Normal;
     let mut expectation: Option<Value> = None;
     let mut failures = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -79,7 +92,7 @@ fn check_file(name: &str) -> Tally {
         if let Some(json) = line.strip_prefix("# filterOptions:") {
             let options: Value =
                 serde_json::from_str(json).unwrap_or_else(|e| panic!("{name}:{number}: {e}"));
-            normal_mode = includes_normal_mode(&options);
+            in_mode = includes_mode(&options, mode);
             continue;
         }
         if line.starts_with('#') || line.trim().is_empty() {
@@ -88,14 +101,14 @@ fn check_file(name: &str) -> Tally {
         let Some(expected) = expectation.take() else {
             continue;
         };
-        if !normal_mode {
-            tally.skipped_modes += 1;
+        if !in_mode {
+            tally.other_modes.insert(number);
             continue;
         }
         let outcome = parser.parse_line(line);
         let constraint = expected.get("constraint").and_then(Value::as_str);
-        if constraint.is_some_and(|c| !constraint_holds(c)) {
-            tally.skipped_modes += 1;
+        if constraint.is_some_and(|c| !constraint_holds(c, mode)) {
+            tally.other_modes.insert(number);
             continue;
         }
         let must_match = expected
@@ -115,7 +128,7 @@ fn check_file(name: &str) -> Tally {
                 .push((format!("{name}:{number} {}", host.unwrap_or_default()), why));
             continue;
         }
-        tally.checked += 1;
+        tally.checked.insert(number);
         match (&outcome, must_match, host) {
             (LineOutcome::Failure(f), false, _) => {
                 failures.push(format!(
@@ -136,8 +149,9 @@ fn check_file(name: &str) -> Tally {
     }
     assert!(
         failures.is_empty(),
-        "{} mismatches:\n{}",
+        "{} mismatches in {} mode:\n{}",
         failures.len(),
+        mode_name(mode),
         failures.join("\n")
     );
     tally
@@ -172,28 +186,77 @@ fn check_time(
 
 #[test]
 fn asterisk_fail_json() {
-    let tally = check_file("fail2ban_tests_files_logs_asterisk.log");
+    let tally = check_file("fail2ban_tests_files_logs_asterisk.log", SshdMode::Normal);
     assert!(
-        tally.checked >= 45,
+        tally.checked.len() >= 45,
         "only {} expectations checked",
-        tally.checked
+        tally.checked.len()
     );
     assert_eq!(tally.excluded.len(), 1, "{:?}", tally.excluded);
+    assert!(tally.other_modes.is_empty(), "{:?}", tally.other_modes);
+}
+
+const SSHD_LOG: &str = "fail2ban_tests_files_logs_sshd.log";
+
+/// Normal mode is fail2ban's default: the expectations of the other modes are left to them.
+#[test]
+fn sshd_fail_json_normal_mode() {
+    let tally = check_file(SSHD_LOG, SshdMode::Normal);
+    assert_eq!(tally.checked.len(), 99);
+    let hosts: Vec<&str> = tally.excluded.iter().map(|(h, _)| h.as_str()).collect();
+    assert_eq!(tally.excluded.len(), 5, "{hosts:?}");
+    assert_eq!(
+        tally.other_modes.len(),
+        51,
+        "ddos/extra/aggressive expectations"
+    );
 }
 
 #[test]
-fn sshd_fail_json_normal_mode() {
-    let tally = check_file("fail2ban_tests_files_logs_sshd.log");
-    assert!(
-        tally.checked >= 80,
-        "only {} expectations checked",
-        tally.checked
-    );
-    let hosts: Vec<&str> = tally.excluded.iter().map(|(h, _)| h.as_str()).collect();
-    assert_eq!(tally.excluded.len(), 5, "{hosts:?}");
-    assert!(
-        tally.skipped_modes > 30,
-        "ddos/extra/aggressive blocks: {}",
-        tally.skipped_modes
-    );
+fn sshd_fail_json_ddos_mode() {
+    let tally = check_file(SSHD_LOG, SshdMode::Ddos);
+    assert_eq!(tally.checked.len(), 34, "the two ddos blocks");
+    assert!(tally.excluded.is_empty(), "{:?}", tally.excluded);
+}
+
+#[test]
+fn sshd_fail_json_extra_mode() {
+    let tally = check_file(SSHD_LOG, SshdMode::Extra);
+    assert_eq!(tally.checked.len(), 15, "the extra block");
+    assert!(tally.excluded.is_empty(), "{:?}", tally.excluded);
+}
+
+/// Aggressive mode runs the first block (fail2ban's default one) too, where a close in the
+/// preauth phase now counts.
+#[test]
+fn sshd_fail_json_aggressive_mode() {
+    let tally = check_file(SSHD_LOG, SshdMode::Aggressive);
+    // The first block's 86 but the one for other modes, the ddos and extra blocks.
+    assert_eq!(tally.checked.len(), 85 - 5 + 34 + 15);
+    assert_eq!(tally.excluded.len(), 5, "{:?}", tally.excluded);
+}
+
+/// Every expectation of the sshd log is met in at least one mode, but for the excluded hosts.
+#[test]
+fn sshd_fail_json_every_expectation_in_some_mode() {
+    let modes = [
+        SshdMode::Normal,
+        SshdMode::Ddos,
+        SshdMode::Extra,
+        SshdMode::Aggressive,
+    ];
+    let tallies: Vec<Tally> = modes.iter().map(|&m| check_file(SSHD_LOG, m)).collect();
+    let checked: BTreeSet<usize> = tallies
+        .iter()
+        .flat_map(|t| t.checked.iter().copied())
+        .collect();
+    let excluded: BTreeSet<&str> = tallies
+        .iter()
+        .flat_map(|t| t.excluded.iter().map(|(h, _)| h.as_str()))
+        .collect();
+    let expectations = corpus(SSHD_LOG)
+        .lines()
+        .filter(|l| l.starts_with("# failJSON:"))
+        .count();
+    assert_eq!(checked.len() + excluded.len(), expectations, "{excluded:?}");
 }

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use voipguard_guard::{LineOutcome, Parser, Reason, Service, parse_ami_event};
+use voipguard_guard::{LineOutcome, Parser, Reason, Service, SshdMode, parse_ami_event};
 
 fn corpus(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -269,4 +269,44 @@ fn unparsed_lines_carry_a_reason() {
     assert!(matches!(parser.parse_line(line), LineOutcome::Unparsed(r) if r.contains("not an IP")));
     let ignored = "[2024-03-01 00:00:00] ERROR[1] res_pjsip_outbound_registration.c: Endpoint 'trunk-out' failed to register (403 Forbidden)";
     assert_eq!(parser.parse_line(ignored), LineOutcome::Ignored);
+}
+
+/// In ddos mode the peer is still the field sshd writes: after a user name (client text) that
+/// imitates an address, and never a host name (counted as unparsed). Normal mode ignores all
+/// of these lines.
+#[test]
+fn sshd_ddos_lines_take_the_peer_field() {
+    let forged = ip("6.6.6.6");
+    let lines = [
+        (
+            "Mar  1 18:59:50 host sshd[71906]: ssh_dispatch_run_fatal: Connection from authenticating user 6.6.6.6 port 1 198.51.100.20 port 52452: message authentication code incorrect [preauth]",
+            Some("198.51.100.20"),
+        ),
+        (
+            "Mar  1 18:59:51 host sshd[71907]: Disconnected from invalid user 6.6.6.6 198.51.100.21 port 40000 [preauth]",
+            Some("198.51.100.21"),
+        ),
+        (
+            "Mar  1 18:59:52 host sshd[71908]: Bad protocol version identification '' from 6.6.6.6 port 1' from 198.51.100.22 port 40001",
+            Some("198.51.100.22"),
+        ),
+        (
+            "Mar  1 18:59:53 host sshd[71909]: Did not receive identification string from scanner.example.com port 40002",
+            None,
+        ),
+    ];
+    for (line, want) in lines {
+        let mut normal = Parser::new(2024);
+        assert_eq!(normal.parse_line(line), LineOutcome::Ignored, "{line}");
+        let mut ddos = Parser::new(2024).with_sshd_mode(SshdMode::Ddos);
+        match (ddos.parse_line(line), want) {
+            (LineOutcome::Failure(f), Some(want)) => {
+                assert_eq!(f.address, ip(want), "{line}");
+                assert_eq!(f.reason, Reason::PreauthDisconnect);
+                assert_ne!(f.address, forged);
+            }
+            (LineOutcome::Unparsed(_), None) => {}
+            (other, _) => panic!("{other:?} for {line}"),
+        }
+    }
 }

@@ -99,3 +99,54 @@ fn lines_cut_by_the_read_buffer_read_the_same() {
         String::from_utf8_lossy(&whole)
     );
 }
+
+/// A security log where a scanner is challenged 25 times and never answers, a phone answers
+/// every challenge rightly and a guesser every one wrongly. `None`: the default allowance.
+fn challenge_burst(allowance: Option<Threshold>) -> ReplayReport {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/security_challenge_burst.log");
+    let log = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut replay = Replay::new(Policy::default(), Parser::new(2024));
+    if let Some(allowance) = allowance {
+        replay = replay.with_unanswered_challenges(allowance);
+    }
+    replay
+        .read("security", log.as_slice())
+        .unwrap_or_else(|e| panic!("{e}"));
+    replay.finish()
+}
+
+#[test]
+fn unanswered_challenges_count_beyond_the_allowance() {
+    // The daemon's default (10 in a run), which a replay without a configuration file uses.
+    let report = challenge_burst(None);
+    let sources: Vec<Value> = report
+        .sources()
+        .map(|s| serde_json::to_value(s).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let source = |address: &str| sources.iter().find(|s| s["address"] == address);
+    let scanner = source("198.51.100.66").unwrap_or_else(|| panic!("scanner not reported"));
+    // 25 challenges 2 s apart: the 11th (at 08:00:20) and every one after it count.
+    assert_eq!(scanner["failures"]["sip"], 15);
+    assert_eq!(
+        scanner["reasons"],
+        serde_json::json!(["authentication-failed"])
+    );
+    assert_eq!(scanner["first_seen"], "2024-11-06T08:00:20Z");
+    assert_eq!(scanner["last_seen"], "2024-11-06T08:00:48Z");
+    assert_eq!(scanner["would_ban"], true, "10 SIP failures in 600 s");
+    // Wrong answers count as themselves, and each ends the guesser's run of challenges.
+    let guesser = source("192.0.2.30").unwrap_or_else(|| panic!("guesser not reported"));
+    assert_eq!(guesser["failures"]["sip"], 25);
+    assert_eq!(guesser["reasons"], serde_json::json!(["wrong-password"]));
+    assert!(source("192.0.2.20").is_none(), "the phone answers rightly");
+    assert_eq!(report.failures, 15 + 25);
+    assert_eq!(report.unparsed, 0);
+
+    let off = challenge_burst(Some(Threshold {
+        count: 0,
+        seconds: 600,
+    }));
+    assert_eq!(off.failures, 25);
+    assert!(off.sources().all(|s| s.address.to_string() == "192.0.2.30"));
+}

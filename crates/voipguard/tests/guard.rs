@@ -171,3 +171,66 @@ fn replay_with_a_config_uses_its_policy_and_allowlist() {
     assert_eq!(would_ban("1.2.3.4"), Some(Json::Bool(false)));
     assert_eq!(would_ban("2001:db8::1"), Some(Json::Bool(true)));
 }
+
+/// The file's `[sshd] mode` and `unanswered_challenges` are the replay's too.
+#[test]
+fn replay_with_a_config_uses_its_sshd_mode_and_challenge_allowance() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("guard.toml");
+    std::fs::write(
+        &config,
+        "unanswered_challenges = { count = 0, seconds = 600 }\n[sshd]\nmode = \"aggressive\"\n\
+         [firewall]\nbackend = \"dry-run\"\n",
+    )
+    .expect("config written");
+    let sshd = common::shared().join("corpus/logs/fail2ban_tests_files_logs_sshd.log");
+    let burst = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../guard/tests/data/security_challenge_burst.log");
+    let replay = |config: Option<&std::path::Path>| {
+        let mut command = Command::cargo_bin("voipguard").expect("binary built");
+        command.args(["guard", "--format", "json", "--year", "2005"]);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let output = command
+            .arg("--replay")
+            .arg(&sshd)
+            .arg(&burst)
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: Json = serde_json::from_slice(&output.stdout).expect("JSON report");
+        json
+    };
+    let reasons = |json: &Json, address: &str| {
+        json["sources"]
+            .as_array()
+            .expect("sources")
+            .iter()
+            .find(|s| s["address"] == address)
+            .map(|s| s["reasons"].clone())
+    };
+    let defaults = replay(None);
+    // A port scanner that never sent an identification string counts in ddos modes only.
+    assert_eq!(reasons(&defaults, "69.61.56.114"), None);
+    // The challenge scanner counts with the daemon's default allowance.
+    assert_eq!(
+        reasons(&defaults, "198.51.100.66"),
+        Some(serde_json::json!(["authentication-failed"]))
+    );
+    let configured = replay(Some(&config));
+    assert_eq!(
+        reasons(&configured, "69.61.56.114"),
+        Some(serde_json::json!(["preauth-disconnect"]))
+    );
+    assert_eq!(
+        reasons(&configured, "192.168.2.92"),
+        Some(serde_json::json!(["negotiation-failed"])),
+        "no authentication method in common (extra)"
+    );
+    assert_eq!(reasons(&configured, "198.51.100.66"), None, "check off");
+}

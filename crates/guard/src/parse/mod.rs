@@ -15,6 +15,7 @@ pub use security::{
     AuthEvent, AuthStep, UnansweredChallenges, auth_event_in_ami, auth_event_in_line,
     parse_ami_event,
 };
+pub use sshd::SshdMode;
 
 use crate::event::LineOutcome;
 use stamp::Stamp;
@@ -61,6 +62,25 @@ impl Parser {
             ssh: sshd::Tracker::default(),
             last_stamp: LastStamp::default(),
         }
+    }
+
+    /// The same parser, reading sshd messages in `mode`.
+    #[must_use]
+    pub fn with_sshd_mode(mut self, mode: SshdMode) -> Self {
+        self.set_sshd_mode(mode);
+        self
+    }
+
+    /// Reads sshd messages in `mode` from now on (a configuration reload); connections being
+    /// followed are kept.
+    pub fn set_sshd_mode(&mut self, mode: SshdMode) {
+        self.ssh.mode = mode;
+    }
+
+    /// The time of the stamp that starts `line` (a line already read: reading its stamp again
+    /// changes nothing), for lines that are not failures but still count, such as challenges.
+    pub fn line_time(&mut self, line: &str) -> Option<i64> {
+        self.leading_time(line).map(|(seconds, _)| seconds)
     }
 
     fn seconds(&mut self, stamp: Stamp) -> i64 {

@@ -91,6 +91,9 @@ fn remote_address_value(after_key: &str) -> Option<&str> {
 
 /// Searchers for the keys read from every security event line, built once.
 struct Keys {
+    /// Looked for in every line a replay or the daemon does not count as a failure: the
+    /// challenges among them count when nobody answers them.
+    security_event: Finder<'static>,
     service: Finder<'static>,
     account: Finder<'static>,
     session: Finder<'static>,
@@ -98,6 +101,7 @@ struct Keys {
 }
 
 static KEYS: LazyLock<Keys> = LazyLock::new(|| Keys {
+    security_event: Finder::new("SecurityEvent=\""),
     service: Finder::new(",Service=\""),
     account: Finder::new(",AccountID=\""),
     session: Finder::new("\",SessionID=\""),

@@ -1,12 +1,13 @@
-//! OpenSSH's sshd messages, with fail2ban's `normal` mode semantics: per-connection (per sshd
-//! process) tracking supplies the address of messages that lack one and tells a user who fails
-//! once and then logs in from an attacker who tries several user names.
+//! OpenSSH's sshd messages, with the semantics of fail2ban's sshd filter in each of its modes:
+//! per-connection (per sshd process) tracking supplies the address of messages that lack one and
+//! tells a user who fails once and then logs in from an attacker who tries several user names.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 
 use rustc_hash::FxHasher;
+use serde::{Deserialize, Serialize};
 
 use crate::addr::{AddrError, parse_ip};
 use crate::event::{Failure, LineOutcome, Reason, Service};
@@ -79,6 +80,34 @@ fn skip_structured_data(text: &str) -> Option<&str> {
     None
 }
 
+/// Which sshd messages count, as the `mode` of fail2ban's sshd filter chooses them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SshdMode {
+    /// Authentication failures only (fail2ban's default).
+    #[default]
+    Normal,
+    /// Also connections that never reach authentication: no or a bad identification string,
+    /// broken key exchange, a timeout, a close or reset during the preauth phase (port
+    /// scanners, connection floods).
+    Ddos,
+    /// Also clients that cannot agree with the server: no common cipher, MAC, key exchange or
+    /// host key type, no authentication method, a user who disconnects during preauth.
+    Extra,
+    /// `ddos` and `extra` together.
+    Aggressive,
+}
+
+impl SshdMode {
+    fn ddos(self) -> bool {
+        matches!(self, Self::Ddos | Self::Aggressive)
+    }
+
+    fn extra(self) -> bool {
+        matches!(self, Self::Extra | Self::Aggressive)
+    }
+}
+
 /// What one sshd message says, before per-connection tracking.
 enum Said<'a> {
     Failure {
@@ -104,6 +133,11 @@ enum Said<'a> {
     /// The connection ends (closed, reset, disconnected).
     Closed {
         address: IpAddr,
+    },
+    /// The connection ends before authentication, which the mode counts as a failure.
+    ClosedInPreauth {
+        address: IpAddr,
+        account: Option<&'a str>,
     },
     Connected {
         address: IpAddr,
@@ -218,12 +252,163 @@ fn pam_field<'a>(message: &'a str, key: &str) -> Option<&'a str> {
     Some(rest.split(' ').next().unwrap_or(rest))
 }
 
+/// `text` starts with `phrase`, whose first letter may also be in the other case (sshd changed
+/// the case of some messages between versions).
+fn starts_with_any_case(text: &str, phrase: &str) -> bool {
+    let (Some(first), Some(text_rest), Some(phrase_rest)) =
+        (text.get(..1), text.get(1..), phrase.get(1..))
+    else {
+        return false;
+    };
+    phrase
+        .get(..1)
+        .is_some_and(|p| p.eq_ignore_ascii_case(first))
+        && text_rest.starts_with(phrase_rest)
+}
+
+/// The host and optional ` port N` that end `text`.
+fn ending_host(text: &str) -> Result<IpAddr, &'static str> {
+    let text = strip_port(text);
+    ip(text.rsplit(' ').next().unwrap_or(text))
+}
+
+/// `Connection closed by`, `Connection reset by` or `Disconnected from`, an optional
+/// `invalid user <user>` or `authenticating user <user>`, the host and ` port N`, in the preauth
+/// phase: a failure in `ddos` mode, and with a user after `Disconnected from` in `extra` mode.
+/// The user name is client text, so the host is the last token: the field sshd writes after it.
+fn closed_in_preauth(message: &str, mode: SshdMode) -> Option<Said<'_>> {
+    let rest = message.trim_end().strip_suffix(" [preauth]")?;
+    let (disconnected, rest) = if let Some(rest) = rest.strip_prefix("Disconnected from ") {
+        (true, rest)
+    } else {
+        let rest = rest
+            .strip_prefix("Connection closed by ")
+            .or_else(|| rest.strip_prefix("Connection reset by "))?;
+        (false, rest)
+    };
+    let rest = strip_port(rest);
+    let (head, host) = rest.rsplit_once(' ').unwrap_or(("", rest));
+    let address = parse_ip(host).ok()?;
+    let account = if head.is_empty() {
+        None
+    } else {
+        Some(
+            head.strip_prefix("invalid user ")
+                .or_else(|| head.strip_prefix("authenticating user "))?,
+        )
+    };
+    let counts = mode.ddos() || (mode.extra() && disconnected && account.is_some());
+    counts.then_some(Said::ClosedInPreauth { address, account })
+}
+
+/// The messages only the `ddos` and `extra` modes count (`None`: read as in normal mode).
+fn classify_beyond_normal<'a>(
+    message: &'a str,
+    unbracketed: &'a str,
+    mode: SshdMode,
+) -> Option<Result<Said<'a>, &'static str>> {
+    if let Some(said) = closed_in_preauth(message, mode) {
+        return Some(Ok(said));
+    }
+    let failure = |address: Result<IpAddr, &'static str>, reason| {
+        Some(address.map(|address| Said::Failure {
+            address,
+            account: None,
+            reason,
+        }))
+    };
+    let hostless = |reason| {
+        Some(Ok(Said::Hostless {
+            account: None,
+            reason,
+        }))
+    };
+    if mode.ddos() {
+        let preauth = Reason::PreauthDisconnect;
+        if let Some(rest) = unbracketed.strip_prefix("Did not receive identification string from ")
+        {
+            return failure(ip(strip_port(rest)), preauth);
+        }
+        if let Some(rest) = message.strip_prefix("kex_exchange_identification: ") {
+            let rest = rest.strip_prefix("read: ").unwrap_or(rest);
+            let broken = [
+                "client sent invalid protocol identifier",
+                "connection closed by remote host",
+                "connection reset by peer",
+            ]
+            .iter()
+            .any(|phrase| starts_with_any_case(rest, phrase));
+            return broken.then(|| hostless(preauth)).flatten();
+        }
+        if message.starts_with("Read from socket failed: Connection reset by peer") {
+            return hostless(preauth);
+        }
+        if let Some(rest) = unbracketed.strip_prefix("Bad protocol version identification '") {
+            // The identification is the client's text: the host follows its last closing quote.
+            let (_, host) = rest.rsplit_once("' from ")?;
+            return failure(ip(strip_port(host)), preauth);
+        }
+        if let Some(rest) = unbracketed.strip_prefix("banner exchange: Connection from ") {
+            let host = rest.trim_end().strip_suffix(": invalid format")?;
+            return failure(ip(strip_port(host)), preauth);
+        }
+        if let Some(rest) = unbracketed.strip_prefix("ssh_dispatch_run_fatal: Connection from ")
+            && message.trim_end().ends_with(" [preauth]")
+        {
+            let peer = rest
+                .strip_suffix(": message authentication code incorrect")
+                .or_else(|| rest.strip_suffix(": Connection corrupted"))?;
+            return failure(ending_host(peer), preauth);
+        }
+        if let Some(rest) = unbracketed.strip_prefix("Timeout before authentication for ") {
+            // sshd's own listener names the connection and then the local address.
+            let peer = match rest.strip_prefix("connection from ") {
+                Some(after) => after.split(' ').next().unwrap_or(after),
+                None => strip_port(rest),
+            };
+            return failure(ip(peer), preauth);
+        }
+        if let Some(rest) = message.strip_prefix("SSH: Server;Ltype: ") {
+            let (kind, after) = rest.split_once(";Remote: ")?;
+            let (host, _) = after.split_once(';')?.0.rsplit_once('-')?;
+            return ["Authname", "Version", "Kex"]
+                .contains(&kind)
+                .then(|| parse_ip(host).ok())
+                .flatten()
+                .map(|address| Ok(Said::Connected { address }));
+        }
+    }
+    if mode.extra() {
+        let negotiation = Reason::NegotiationFailed;
+        if let Some(rest) = message.strip_prefix("Unable to negotiate with ") {
+            let (host, why) = rest.split_once(": no matching ")?;
+            return why
+                .contains(" found")
+                .then(|| failure(ip(strip_port(host)), negotiation))
+                .flatten();
+        }
+        if message.starts_with("Unable to negotiate a ")
+            || message
+                .strip_prefix("no matching ")
+                .is_some_and(|rest| rest.contains(" found:"))
+        {
+            return hostless(negotiation);
+        }
+    }
+    None
+}
+
 /// Reads a message that has no per-connection meaning yet.
-fn classify(message: &str) -> Result<Said<'_>, &'static str> {
+fn classify(message: &str, mode: SshdMode) -> Result<Said<'_>, &'static str> {
     let unbracketed = message
         .trim_end()
         .strip_suffix(" [preauth]")
         .unwrap_or(message.trim_end());
+    if mode != SshdMode::Normal
+        && let Some(said) = classify_beyond_normal(message, unbracketed, mode)
+    {
+        return said;
+    }
     if let Some(rest) = message.strip_prefix("Failed ") {
         return failed(rest);
     }
@@ -319,13 +504,22 @@ fn classify(message: &str) -> Result<Said<'_>, &'static str> {
         };
         let address = ip(host)?;
         let code = after.trim_start();
+        let failure = |reason| Said::Failure {
+            address,
+            account: None,
+            reason,
+        };
         return Ok(
             if code.starts_with("3:") && unbracketed.ends_with(": Auth fail") {
-                Said::Failure {
-                    address,
-                    account: None,
-                    reason: Reason::WrongPassword,
-                }
+                failure(Reason::WrongPassword)
+            } else if mode.extra()
+                && code.strip_prefix("14:").is_some_and(|why| {
+                    let why = why.trim_start();
+                    why.starts_with("No supported authentication methods available")
+                        || why.starts_with("No authentication methods available")
+                })
+            {
+                failure(Reason::NegotiationFailed)
             } else {
                 Said::Closed { address }
             },
@@ -460,6 +654,7 @@ impl Session {
 #[derive(Debug, Default)]
 pub(crate) struct Tracker {
     sessions: HashMap<u32, Session>,
+    pub(crate) mode: SshdMode,
 }
 
 impl Tracker {
@@ -488,7 +683,7 @@ impl Tracker {
                 evidence: line,
             })
         };
-        let said = match classify(message) {
+        let said = match classify(message, self.mode) {
             Ok(said) => said,
             Err(reason) => return LineOutcome::Unparsed(reason),
         };
@@ -499,6 +694,9 @@ impl Tracker {
                     account,
                     reason,
                 } => fail(address, account, reason, 1),
+                Said::ClosedInPreauth { address, account } => {
+                    fail(address, account, Reason::PreauthDisconnect, 1)
+                }
                 Said::Hostless { .. } => LineOutcome::Unparsed("sshd failure without an address"),
                 _ => LineOutcome::Ignored,
             };
@@ -561,6 +759,16 @@ impl Tracker {
                 ),
                 _ => LineOutcome::Ignored,
             },
+            Said::ClosedInPreauth { address, account } => {
+                // Failures that waited for the address are reported with this one.
+                let session = self.sessions.remove(&pid).unwrap_or_default();
+                fail(
+                    address,
+                    account,
+                    session.hostless_reason.unwrap_or(Reason::PreauthDisconnect),
+                    1 + session.hostless,
+                )
+            }
             Said::Connected { address } => {
                 self.session(pid).address = Some(address);
                 LineOutcome::Ignored

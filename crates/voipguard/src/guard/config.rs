@@ -12,7 +12,8 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow, bail};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
-use voipguard_guard::{IpNet, Policy, Threshold};
+use voipguard_guard::parse::UnansweredChallenges;
+use voipguard_guard::{IpNet, Policy, SshdMode, Threshold};
 use voipguard_logsource::{AmiConfig, FileConfig, Secret, StartPosition};
 
 /// Where state goes when the file says nothing (the systemd unit's `StateDirectory`).
@@ -47,6 +48,9 @@ pub struct GuardConfig {
     /// above).
     #[serde(default)]
     pub policy: Policy,
+    /// How sshd messages are read.
+    #[serde(default)]
+    pub sshd: SshdConfig,
     /// What a ban does.
     pub firewall: FirewallConfig,
 }
@@ -70,10 +74,17 @@ fn networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D:
 }
 
 const fn default_unanswered_challenges() -> Threshold {
-    Threshold {
-        count: 10,
-        seconds: 600,
-    }
+    UnansweredChallenges::DEFAULT_ALLOWANCE
+}
+
+/// `[sshd]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshdConfig {
+    /// Which messages count, as fail2ban's sshd filter `mode`: `"normal"` (default), `"ddos"`,
+    /// `"extra"` or `"aggressive"`.
+    #[serde(default)]
+    pub mode: SshdMode,
 }
 
 fn default_state_dir() -> PathBuf {
@@ -553,6 +564,7 @@ backend = "dry-run"
             config.unanswered_challenges,
             default_unanswered_challenges()
         );
+        assert_eq!(config.sshd, SshdConfig::default());
         let kinds: Vec<&str> = config
             .sources
             .iter()
@@ -579,6 +591,28 @@ backend = "dry-run"
             .unwrap_or_default();
         assert!(
             error.contains("guard.toml:") && error.contains("ami.secret"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_sshd_mode_is_read_and_checked() {
+        assert_eq!(
+            parse(MINIMAL).map(|l| l.config.sshd.mode).ok(),
+            Some(SshdMode::Normal)
+        );
+        let text = MINIMAL.replace("[policy]", "[sshd]\nmode = \"aggressive\"\n\n[policy]");
+        assert_eq!(
+            parse(&text).map(|l| l.config.sshd.mode).ok(),
+            Some(SshdMode::Aggressive)
+        );
+        let text = MINIMAL.replace("[policy]", "[sshd]\nmode = \"paranoid\"\n\n[policy]");
+        let error = parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("guard.toml:16:8: unknown variant `paranoid`"),
             "{error}"
         );
     }

@@ -30,7 +30,7 @@ use voipguard_firewall::{
 };
 use voipguard_guard::parse::{UnansweredChallenges, auth_event_in_ami, auth_event_in_line};
 use voipguard_guard::{
-    Decision, Engine, Failure, IpNet, LineOutcome, Parser, Policy, parse_ami_event,
+    Decision, Engine, Failure, IpNet, LineOutcome, Parser, Policy, SshdMode, parse_ami_event,
 };
 use voipguard_logsource::{
     ItemKind, OffsetStore, SourceId, SourceItem, SourceMessage, SourceStatus, Sources, StatusKind,
@@ -108,6 +108,8 @@ struct Daemon {
     unban_at_expiry: bool,
     /// One per source: a parser keeps per-stream state (the year, sshd connections).
     parsers: HashMap<SourceId, Parser>,
+    /// How the parsers read sshd messages.
+    sshd_mode: SshdMode,
     /// Challenges nobody answers: failures no log line reports.
     challenges: UnansweredChallenges,
     book: BanBook,
@@ -194,6 +196,7 @@ async fn serve(mut loaded: LoadedConfig) -> anyhow::Result<()> {
         backend,
         unban_at_expiry: matches!(loaded.config.firewall, FirewallConfig::Command { .. }),
         parsers: HashMap::new(),
+        sshd_mode: loaded.config.sshd.mode,
         challenges: UnansweredChallenges::new(loaded.config.unanswered_challenges),
         book: state.load_bans()?,
         book_changed: false,
@@ -340,26 +343,20 @@ impl Daemon {
             ItemKind::Line => self
                 .parsers
                 .entry(item.source.clone())
-                .or_default()
+                .or_insert_with(|| Parser::default().with_sshd_mode(self.sshd_mode))
                 .parse_line(&item.text),
             ItemKind::AmiEvent => parse_ami_event(&item.text),
         };
-        match outcome {
-            LineOutcome::Failure(failure) => {
-                self.challenges.answered(failure.address);
-                self.count(&failure, &item.source);
-            }
-            LineOutcome::Ignored => {
-                let event = match item.kind {
-                    ItemKind::Line => auth_event_in_line(&item.text),
-                    ItemKind::AmiEvent => auth_event_in_ami(&item.text),
-                };
-                let unanswered =
-                    event.and_then(|event| self.challenges.observe(&event, &item.text, unix_now()));
-                if let Some(failure) = unanswered {
-                    self.count(&failure, &item.source);
-                }
-            }
+        let auth_event = match item.kind {
+            ItemKind::Line => auth_event_in_line,
+            ItemKind::AmiEvent => auth_event_in_ami,
+        };
+        match self
+            .challenges
+            .count(outcome, &item.text, auth_event, unix_now)
+        {
+            LineOutcome::Failure(failure) => self.count(&failure, &item.source),
+            LineOutcome::Ignored => {}
             LineOutcome::Unparsed(why) => {
                 self.counters.unparsed += 1;
                 self.counters.unparsed_since_summary += 1;
@@ -607,6 +604,10 @@ impl Daemon {
             .set_allowlist(allowlist.iter().copied().map(Target::new));
         self.challenges
             .set_allowance(reloaded.config.unanswered_challenges);
+        self.sshd_mode = reloaded.config.sshd.mode;
+        for parser in self.parsers.values_mut() {
+            parser.set_sshd_mode(self.sshd_mode);
+        }
         self.lift_allowlisted(&allowlist);
 
         let (mut stopped, mut started) = (0, 0);
@@ -711,6 +712,7 @@ mod tests {
             backend: Guarded::new(dry_run, []),
             unban_at_expiry: false,
             parsers: HashMap::new(),
+            sshd_mode: SshdMode::Normal,
             challenges: UnansweredChallenges::new(Threshold {
                 count: 0,
                 seconds: 0,
@@ -770,6 +772,50 @@ mod tests {
         );
         let files = std::fs::read_dir(folder.path()).map(Iterator::count).ok();
         assert_eq!(files, Some(1), "engine.json only, no temporary file left");
+    }
+
+    /// The daemon and `guard --replay` count a burst of unanswered challenges alike: the same
+    /// failures and the same bans. The daemon dates challenges by its clock, the replay by the
+    /// lines (2 s apart), so the burst is one run for both.
+    #[test]
+    fn daemon_and_replay_agree_on_unanswered_challenges() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../guard/tests/data/security_challenge_burst.log");
+        let log =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut daemon = daemon_with(folder.path(), 0);
+        daemon
+            .challenges
+            .set_allowance(UnansweredChallenges::DEFAULT_ALLOWANCE);
+        let source = SourceId::new("security");
+        for line in log.lines() {
+            daemon.take(&SourceItem {
+                source: source.clone(),
+                kind: ItemKind::Line,
+                text: line.to_owned(),
+            });
+        }
+        let mut replay = voipguard_guard::Replay::new(Policy::default(), Parser::new(2024));
+        replay
+            .read("security", log.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = replay.finish();
+        // 15 challenges beyond the allowance, 25 wrong answers; the scanner and the guesser
+        // are banned.
+        assert_eq!(daemon.counters.failures, 40);
+        assert_eq!(daemon.counters.failures, report.failures);
+        assert_eq!(daemon.counters.bans, 2);
+        assert_eq!(daemon.counters.bans, report.bans);
+        let mut banned: Vec<IpNet> = daemon.book.active(unix_now()).map(|b| b.target).collect();
+        banned.sort_unstable();
+        let mut would_ban: Vec<IpNet> = report
+            .sources()
+            .filter(|s| s.would_ban)
+            .map(|s| IpNet::from(s.address))
+            .collect();
+        would_ban.sort_unstable();
+        assert_eq!(banned, would_ban);
     }
 
     /// `cargo test -p voipguard --release --bin voipguard -- --ignored --nocapture million`: how long the

@@ -9,8 +9,6 @@ mod status;
 
 use std::path::Path;
 
-use voipguard_guard::Policy;
-
 use crate::cli::{DEFAULT_GUARD_CONFIG, GuardArgs, GuardCommand};
 use config::LoadedConfig;
 
@@ -20,16 +18,11 @@ pub fn run(args: &GuardArgs) -> anyhow::Result<()> {
         return status::run(status);
     }
     if !args.replay.is_empty() {
-        let policy = match &args.config {
-            Some(path) => {
-                let loaded = LoadedConfig::load(path)?;
-                let mut policy = loaded.config.policy.clone();
-                policy.allowlist = loaded.configured_allowlist();
-                policy
-            }
-            None => Policy::default(),
+        let settings = match &args.config {
+            Some(path) => replay::Settings::of(&LoadedConfig::load(path)?),
+            None => replay::Settings::default(),
         };
-        return replay::run(args, policy);
+        return replay::run(args, settings);
     }
     let path = args
         .config

@@ -6,17 +6,56 @@ use std::io::{BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
 
 use anyhow::Context as _;
-use voipguard_guard::{Parser, Policy, Replay, ReplayReport};
+use voipguard_guard::parse::UnansweredChallenges;
+use voipguard_guard::{Parser, Policy, Replay, ReplayReport, SshdMode, Threshold};
 
+use super::config::LoadedConfig;
 use crate::cli::{GuardArgs, GuardFormat};
 
 /// Large reads: replays of multi-gigabyte logs are bound by line handling, not system calls.
 const READ_BUFFER: usize = 1 << 16;
 
-/// Replays `args.replay` under `policy`.
-pub fn run(args: &GuardArgs, policy: Policy) -> anyhow::Result<()> {
-    let parser = args.year.map_or_else(Parser::default, Parser::new);
-    let mut replay = Replay::new(policy, parser);
+/// What the daemon would decide with: its defaults, or a configuration file's.
+#[derive(Debug)]
+pub struct Settings {
+    policy: Policy,
+    unanswered_challenges: Threshold,
+    sshd_mode: SshdMode,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            policy: Policy::default(),
+            unanswered_challenges: UnansweredChallenges::DEFAULT_ALLOWANCE,
+            sshd_mode: SshdMode::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The file's `[policy]` with its allowlist and trunks, its unanswered challenges and its
+    /// sshd mode.
+    pub fn of(loaded: &LoadedConfig) -> Self {
+        let config = &loaded.config;
+        let mut policy = config.policy.clone();
+        policy.allowlist = loaded.configured_allowlist();
+        Self {
+            policy,
+            unanswered_challenges: config.unanswered_challenges,
+            sshd_mode: config.sshd.mode,
+        }
+    }
+}
+
+/// Replays `args.replay` with `settings`.
+pub fn run(args: &GuardArgs, settings: Settings) -> anyhow::Result<()> {
+    let parser = args
+        .year
+        .map_or_else(Parser::default, Parser::new)
+        .with_sshd_mode(settings.sshd_mode);
+    let mut replay = Replay::new(settings.policy, parser)
+        .with_unanswered_challenges(settings.unanswered_challenges);
     for path in &args.replay {
         let origin = path.display().to_string();
         if origin == "-" {

@@ -13,11 +13,10 @@
 use std::net::IpAddr;
 
 use hashbrown::HashMap;
-use memchr::memmem;
 
 use super::{AmiFields, event_and_fields, remote_address, service};
 use crate::decide::Threshold;
-use crate::event::{Failure, Reason, Service};
+use crate::event::{Failure, LineOutcome, Reason, Service};
 
 /// A step of a digest authentication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +50,9 @@ fn step(event: &str) -> Option<AuthStep> {
 /// one whose peer cannot be read safely).
 #[must_use]
 pub fn auth_event_in_line(line: &str) -> Option<AuthEvent> {
-    const KEY: &str = "SecurityEvent=\"";
-    let at = memmem::find(line.as_bytes(), KEY.as_bytes())?;
-    let (event, fields) = event_and_fields(line.get(at + KEY.len()..)?)?;
+    let key = &super::KEYS.security_event;
+    let at = key.find(line.as_bytes())?;
+    let (event, fields) = event_and_fields(line.get(at + key.needle().len()..)?)?;
     let step = step(event)?;
     Some(AuthEvent {
         step,
@@ -93,6 +92,13 @@ pub struct UnansweredChallenges {
 }
 
 impl UnansweredChallenges {
+    /// The allowance when the configuration names none: ten challenges less than ten minutes
+    /// apart (a phone registering every few minutes answers each one).
+    pub const DEFAULT_ALLOWANCE: Threshold = Threshold {
+        count: 10,
+        seconds: 600,
+    };
+
     /// Allows `allowance.count` unanswered challenges in a run (challenges less than
     /// `allowance.seconds` apart); a count of 0 turns the check off.
     #[must_use]
@@ -145,10 +151,35 @@ impl UnansweredChallenges {
             address: event.address,
             account: None,
             reason: Reason::AuthenticationFailed,
-            time: None,
+            time: Some(i64::from(now)),
             attempts: 1,
             evidence,
         })
+    }
+
+    /// What counts for one line or AMI event, `evidence`, given what the parser made of it
+    /// (`outcome`): a failure is counted as it is and ends its peer's run (the peer answered,
+    /// wrongly); an ignored line may be a challenge beyond the allowance, counted as a failure.
+    /// `auth_event` reads the challenge or success in `evidence` and `now` dates it; both are
+    /// asked only for ignored lines while the check is on. The daemon and the replay both count
+    /// through here, so that they agree.
+    pub fn count<'a>(
+        &mut self,
+        outcome: LineOutcome<'a>,
+        evidence: &'a str,
+        auth_event: impl FnOnce(&str) -> Option<AuthEvent>,
+        now: impl FnOnce() -> i64,
+    ) -> LineOutcome<'a> {
+        match outcome {
+            LineOutcome::Failure(failure) => {
+                self.answered(failure.address);
+                LineOutcome::Failure(failure)
+            }
+            LineOutcome::Ignored if self.allowance.count > 0 => auth_event(evidence)
+                .and_then(|event| self.observe(&event, evidence, now()))
+                .map_or(LineOutcome::Ignored, LineOutcome::Failure),
+            other => other,
+        }
     }
 
     /// A failure by `address` was counted: it answered its challenges, wrongly.
