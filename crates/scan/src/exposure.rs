@@ -1390,6 +1390,7 @@ mod tests {
             platform: None,
             confidence: 0.7,
             signals: vec!["agent"],
+            disagreement: None,
         };
         let assessed = assess(
             &host("10.0.0.9", vec![]),
@@ -1499,6 +1500,7 @@ mod tests {
             platform: None,
             confidence: 0.7,
             signals: vec!["agent"],
+            disagreement: None,
         };
         let assessed = assess(
             &host("10.0.0.3", vec![redirect]),
