@@ -857,7 +857,14 @@ pub fn observe(seen: HostEvidence<'_>) -> Vec<Observation> {
             .answers
             .iter()
             .filter(|host| host.target == probe.target && host.transport == Transport::Udp)
-            .map(|host| format!("{}: OPTIONS answered {} {}", place(host), host.status, host.reason))
+            .map(|host| {
+                format!(
+                    "{}: OPTIONS answered {} {}",
+                    place(host),
+                    host.status,
+                    host.reason
+                )
+            })
             .collect();
         evidence.push(format!(
             "sip://{}/udp: {transmissions} scanner-like OPTIONS (User-Agent {SCANNER_USER_AGENT}, From {SCANNER_FROM}) unanswered",
@@ -2020,10 +2027,8 @@ mod tests {
             "{observed:?}"
         );
         assert!(
-            observed[0]
-                .evidence
-                .iter()
-                .any(|item| item.starts_with("sip://10.0.0.7:5061/tls: protocol versions: still accepts")),
+            observed[0].evidence.iter().any(|item| item
+                .starts_with("sip://10.0.0.7:5061/tls: protocol versions: still accepts")),
             "{observed:?}"
         );
         assert_eq!(seen(Vendor::Site).len(), 1);

@@ -1120,7 +1120,10 @@ mod tests {
     fn web_and_sip_agreeing_is_one_weight_more() {
         let sip = host(Some("Grandstream GRP2612W 1.0.5.67"), None);
         let found = table()
-            .identify_with_web(&sip, &[page(Some("Grandstream Device Configuration"), None)])
+            .identify_with_web(
+                &sip,
+                &[page(Some("Grandstream Device Configuration"), None)],
+            )
             .unwrap_or_else(|| panic!("no fingerprint"));
         assert_eq!(found.signals, ["agent", "web"]);
         // 1 - (1 - 0.7)(1 - 0.4)
@@ -1137,7 +1140,10 @@ mod tests {
     fn a_web_ui_of_another_make_is_noted_not_hidden() {
         let sip = host(Some("snomD785/10.1.33.33"), None);
         let found = table()
-            .identify_with_web(&sip, &[page(Some("Grandstream Device Configuration"), None)])
+            .identify_with_web(
+                &sip,
+                &[page(Some("Grandstream Device Configuration"), None)],
+            )
             .unwrap_or_else(|| panic!("no fingerprint"));
         assert_eq!((found.vendor.as_str(), found.confidence), ("Snom", 0.7));
         assert_eq!(
@@ -1165,10 +1171,17 @@ mod tests {
     #[test]
     fn a_web_ui_alone_identifies_a_host_with_no_sip_agent() {
         let found = table()
-            .identify_with_web(&host(None, None), &[page(Some("FreePBX Administration"), None)])
+            .identify_with_web(
+                &host(None, None),
+                &[page(Some("FreePBX Administration"), None)],
+            )
             .unwrap_or_else(|| panic!("no fingerprint"));
         assert_eq!(
-            (found.product.as_str(), found.signals.as_slice(), found.confidence),
+            (
+                found.product.as_str(),
+                found.signals.as_slice(),
+                found.confidence
+            ),
             ("FreePBX (Asterisk)", ["web"].as_slice(), 0.4)
         );
         // A page naming no make adds nothing.

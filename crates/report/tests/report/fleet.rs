@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use voipguard_model::{
-    Device, Evidence, Family, FamilyBasis, Finding, Observation, ObservationKind, Origin, Setting, SettingKey, Severity, Status,
-    Value, Vendor,
+    Device, Evidence, Family, FamilyBasis, Finding, Observation, ObservationKind, Origin, Setting,
+    SettingKey, Severity, Status, Value, Vendor,
 };
 use voipguard_report::{DeviceResult, Format, InputError, Options, Skipped, Summary, emitter};
 
@@ -256,7 +256,12 @@ pub fn two_phones() -> Fleet {
 /// with a scanner filter and a SIP-TLS port accepting TLS 1.0, and a Grandstream phone with one
 /// failure and no observation.
 pub fn scanned_hosts() -> Fleet {
-    let mut proxy = Device::new("127.0.0.7", Vendor::Site, Family::Unknown, FamilyBasis::Assumed);
+    let mut proxy = Device::new(
+        "127.0.0.7",
+        Vendor::Site,
+        Family::Unknown,
+        FamilyBasis::Assumed,
+    );
     proxy.sources = vec![
         file("sip://127.0.0.7:5060/udp"),
         file("sip://127.0.0.7:5061/tls"),

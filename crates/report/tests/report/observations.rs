@@ -14,7 +14,10 @@ fn json(fleet: &crate::fleet::Fleet) -> Value {
 #[test]
 fn json_lists_observations_only_where_there_are_some() {
     let document = json(&scanned_hosts());
-    assert_eq!(document["version"], 1, "the field is additive: same contract");
+    assert_eq!(
+        document["version"], 1,
+        "the field is additive: same contract"
+    );
     let observed = &document["devices"][0]["observations"];
     assert_eq!(observed[0]["kind"], "scanner_filter");
     assert_eq!(observed[1]["kind"], "legacy_tls");
@@ -34,9 +37,12 @@ fn json_lists_observations_only_where_there_are_some() {
 
 #[test]
 fn sarif_observations_are_valid_note_results_with_their_own_rules() {
-    let log: Value =
-        serde_json::from_str(&render(&scanned_hosts(), Format::Sarif, options(false, false)))
-            .expect("SARIF output is JSON");
+    let log: Value = serde_json::from_str(&render(
+        &scanned_hosts(),
+        Format::Sarif,
+        options(false, false),
+    ))
+    .expect("SARIF output is JSON");
     assert_valid(&log);
     let run = &log["runs"][0];
     let results = run["results"].as_array().map_or(&[][..], Vec::as_slice);
