@@ -144,3 +144,47 @@ pub struct Finding {
     /// Settings that decided the verdict.
     pub evidence: Vec<Evidence>,
 }
+
+/// What an observation is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservationKind {
+    /// The host answers ordinary SIP requests but drops scanner-like ones (hardening).
+    ScannerFilter,
+    /// A TLS port still accepts TLS 1.0 or 1.1 and no control of the device's make covers it.
+    LegacyTls,
+    /// A default web login tried on a host of a make no control covers.
+    WebAuth,
+    /// The host's services name different makes (SIP says one vendor, its web UI another).
+    FingerprintDisagreement,
+}
+
+impl ObservationKind {
+    /// The name used in every report format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservationKind::ScannerFilter => "scanner_filter",
+            ObservationKind::LegacyTls => "legacy_tls",
+            ObservationKind::WebAuth => "web_auth",
+            ObservationKind::FingerprintDisagreement => "fingerprint_disagreement",
+        }
+    }
+}
+
+impl fmt::Display for ObservationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Something learnt about a device that no control decides: a hardening, or a weakness of a make
+/// the baseline does not cover. Never scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Observation {
+    /// What it is about.
+    pub kind: ObservationKind,
+    /// One sentence for a human.
+    pub message: String,
+    /// What was seen, one item per place (`sip://127.0.0.1:5060/udp: …`); never a secret.
+    pub evidence: Vec<String>,
+}

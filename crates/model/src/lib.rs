@@ -12,4 +12,4 @@ mod finding;
 /// names as written, of which a fleet holds millions, without a heap allocation each.
 pub use compact_str::CompactString;
 pub use device::{Device, Family, FamilyBasis, Origin, Perm, Setting, SettingKey, Value, Vendor};
-pub use finding::{Evidence, Finding, Severity, Status};
+pub use finding::{Evidence, Finding, Observation, ObservationKind, Severity, Status};

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use voipguard_model::{Finding, Severity, Status};
+use voipguard_model::{Finding, Observation, Severity, Status};
 
 use crate::json::finding_json;
 use crate::present::{
@@ -233,6 +233,33 @@ fn escape(text: &str) -> String {
     escaped
 }
 
+/// The observations table of a device; nothing at all when there are none, so an audit's page
+/// is unchanged.
+fn observations(observations: &[Observation]) -> String {
+    if observations.is_empty() {
+        return String::new();
+    }
+    let mut html = format!(
+        "<h3>{}</h3>\n<table>\n<thead><tr><th>Kind</th><th>Observation</th><th>Evidence</th></tr></thead>\n<tbody>\n",
+        count_of(observations.len(), "observation", "observations"),
+    );
+    for observation in observations {
+        let evidence = observation
+            .evidence
+            .iter()
+            .map(|item| format!("<li><code>{}</code></li>", escape(item)))
+            .collect::<String>();
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td>{}</td><td><ul>{evidence}</ul></td></tr>",
+            observation.kind,
+            escape(&observation.message),
+        );
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
+
 impl Emitter for HtmlEmitter<'_> {
     fn device(&mut self, result: DeviceResult<'_>) -> io::Result<()> {
         self.devices += 1;
@@ -283,6 +310,7 @@ impl Emitter for HtmlEmitter<'_> {
             );
         }
         section.push_str(&other_checks);
+        section.push_str(&observations(result.observations));
         section.push_str("</section>\n");
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use voipguard_model::{Evidence, Finding};
+use voipguard_model::{Evidence, Finding, Observation};
 
 use crate::{
     DeviceResult, DeviceScore, Emitter, InputError, JSON_VERSION, Options, Skipped, Summary,
@@ -80,6 +80,9 @@ struct DeviceJson<'a> {
     sources: Vec<&'a Path>,
     score: DeviceScore,
     findings: Vec<StreamedFindingJson<'a>>,
+    /// Additive within version 1: absent when empty, so an audit's document is unchanged.
+    #[serde(skip_serializing_if = "<[Observation]>::is_empty")]
+    observations: &'a [Observation],
 }
 
 /// One finding as the contract spells it; shared with the SARIF and HTML emitters.
@@ -155,6 +158,7 @@ fn device_json<'a>(
                 })
             })
             .collect(),
+        observations: result.observations,
     }
 }
 

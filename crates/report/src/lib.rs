@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use voipguard_checks::Catalogue;
-use voipguard_model::{Device, Finding};
+use voipguard_model::{Device, Finding, Observation};
 
 pub use html::HtmlEmitter;
 pub use json::JsonEmitter;
@@ -35,6 +35,9 @@ pub struct DeviceResult<'a> {
     pub device: &'a Device,
     /// One finding per check of the device's vendor.
     pub findings: &'a [Finding],
+    /// What was learnt that no control decides (a scan's hardening notes); never scored. Empty
+    /// for an audit, and then every format is written exactly as before the field existed.
+    pub observations: &'a [Observation],
 }
 
 /// A file that was read but is not a configuration this version audits.

@@ -1,16 +1,17 @@
 //! SARIF 2.1.0: one run whose rules are the whole catalogue and whose results are the failures.
 //!
-//! Only `fail` findings become results: SARIF consumers treat every result as an alert, and an
+//! Only `fail` findings (and a scan's observations, at `note` level under `observation/…` rules
+//! added only when one occurs) become results: SARIF consumers treat every result as an alert, and an
 //! undecided check is not one. Undecided counts go into `run.properties` instead. Every result
 //! has an explicit `level` (consumers do not inherit the rule's) and a location.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde_json::{Value, json};
 use voipguard_checks::Check;
-use voipguard_model::{Device, Evidence, Finding, Severity, Status};
+use voipguard_model::{Device, Evidence, Finding, Observation, ObservationKind, Severity, Status};
 
 use crate::present::{evidence_line, forward_slashes};
 use crate::{DeviceResult, Emitter, InputError, Options, Skipped, Summary};
@@ -27,6 +28,9 @@ pub struct SarifEmitter<'w> {
     options: Options,
     results: Vec<Value>,
     undecided_by_check: BTreeMap<&'static str, usize>,
+    /// Kinds of observation seen: each gets a rule after the catalogue's, only when it occurs,
+    /// so a run without observations writes exactly the catalogue's rules.
+    observed: BTreeSet<ObservationKind>,
 }
 
 impl<'w> SarifEmitter<'w> {
@@ -37,6 +41,7 @@ impl<'w> SarifEmitter<'w> {
             options,
             results: Vec::new(),
             undecided_by_check: BTreeMap::new(),
+            observed: BTreeSet::new(),
         }
     }
 
@@ -64,6 +69,52 @@ impl<'w> SarifEmitter<'w> {
         }
         result
     }
+}
+
+/// An observation as a `note` result: no control decides it, so it never outranks a failure.
+fn observation_result(device: &Device, observation: &Observation) -> Value {
+    let rule_id = observation_rule_id(observation.kind);
+    let key = [rule_id.as_str(), device.id.as_str()].join("\u{1f}");
+    json!({
+        "ruleId": rule_id,
+        "level": "note",
+        "message": { "text": observation.message },
+        "locations": [primary_location(device, &[])],
+        "partialFingerprints": { FINGERPRINT_KEY: format!("{:016x}", fnv1a_64(key.as_bytes())) },
+        "properties": {
+            "device": device.id,
+            "observation": observation.kind.as_str(),
+            "evidence": observation.evidence,
+        },
+    })
+}
+
+fn observation_rule_id(kind: ObservationKind) -> String {
+    format!("observation/{kind}")
+}
+
+fn observation_rule(kind: ObservationKind) -> Value {
+    let description = match kind {
+        ObservationKind::ScannerFilter => {
+            "The host answers ordinary SIP OPTIONS but drops the ones SIPVicious sends: a scanner filter (hardening)."
+        }
+        ObservationKind::LegacyTls => {
+            "A TLS port still accepts TLS 1.0 or 1.1 (deprecated by RFC 8996); no control of the device's make covers it."
+        }
+        ObservationKind::WebAuth => {
+            "Factory-default web logins were tried on a host of a make no control covers."
+        }
+        ObservationKind::FingerprintDisagreement => {
+            "The host's SIP answers and its web UI name different makes."
+        }
+    };
+    json!({
+        "id": observation_rule_id(kind),
+        "name": kebab(kind.as_str()),
+        "shortDescription": { "text": description },
+        "defaultConfiguration": { "level": "note" },
+        "properties": { "tags": ["observation"] },
+    })
 }
 
 /// critical/high → error, medium → warning, low/info → note.
@@ -248,6 +299,11 @@ impl Emitter for SarifEmitter<'_> {
                 Status::Pass | Status::NotApplicable => {}
             }
         }
+        for observation in result.observations {
+            self.observed.insert(observation.kind);
+            self.results
+                .push(observation_result(result.device, observation));
+        }
         Ok(())
     }
 
@@ -274,7 +330,14 @@ impl Emitter for SarifEmitter<'_> {
                 )
             }))
             .collect();
-        let rules: Vec<Value> = self.options.catalogue.checks().iter().map(rule).collect();
+        let rules: Vec<Value> = self
+            .options
+            .catalogue
+            .checks()
+            .iter()
+            .map(rule)
+            .chain(self.observed.iter().copied().map(observation_rule))
+            .collect();
         let log = json!({
             "$schema": SCHEMA_URI,
             "version": "2.1.0",

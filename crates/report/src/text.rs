@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use voipguard_model::{Finding, Severity, Status};
+use voipguard_model::{Finding, Observation, Severity, Status};
 
 use crate::json::finding_json;
 use crate::present::{
@@ -81,6 +81,19 @@ impl<'w> TextEmitter<'w> {
         let checks = count_of(unknown.len(), "check", "checks");
         let line = format!("{checks} could not be decided: {listed}");
         writeln!(self.out, "  {}", self.paint(&line, Style::Undecided))
+    }
+
+    /// `  note  KIND  message`, then the evidence under it; nothing when there are none.
+    fn write_observations(&mut self, observations: &[Observation]) -> io::Result<()> {
+        for observation in observations {
+            let label = self.paint("note", Style::Quiet);
+            writeln!(self.out, "  {label}  {}", observation.kind)?;
+            writeln!(self.out, "{INDENT}{}", observation.message)?;
+            for item in &observation.evidence {
+                writeln!(self.out, "{INDENT}{item}")?;
+            }
+        }
+        Ok(())
     }
 
     fn write_listed(&mut self, label: &str, findings: &[&Finding]) -> io::Result<()> {
@@ -234,6 +247,7 @@ impl Emitter for TextEmitter<'_> {
                 writeln!(self.out, "  {counts}")?;
             }
         }
+        self.write_observations(result.observations)?;
         writeln!(self.out)
     }
 

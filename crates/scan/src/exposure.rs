@@ -8,20 +8,24 @@
 //! NET-PUBLIC (and a finding for any provisioning file it leaks). A control the wire cannot
 //! decide is `unknown`, never `pass`; evidence names `scheme://address:port` and what the
 //! service said (banner, `Server`, title, certificate, TLS 1.0/1.1 acceptance), never a secret.
-//! [`judge_sip_transports`] decides GS-SIP-TLS from the SIP answers themselves.
+//! [`judge_sip_transports`] decides GS-SIP-TLS from the SIP answers themselves. What the scan
+//! learns that no control of the host's make decides becomes an [`Observation`] ([`observe`]).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use voipguard_checks::Catalogue;
-use voipguard_model::{Device, Evidence, Family, FamilyBasis, Finding, Status, Vendor};
+use voipguard_model::{
+    Device, Evidence, Family, FamilyBasis, Finding, Observation, ObservationKind, Status, Vendor,
+};
 
 use crate::fingerprint::Fingerprint;
 use crate::intrusive::enumerate::{Enumeration, Verdict};
 use crate::intrusive::sip_auth::Trial;
 use crate::intrusive::web_auth::WebLogin;
 use crate::intrusive::{Answer, CallOutcome, CallTest, HostChecks, SipAuth, WebAuth};
+use crate::scanner_filter::{SCANNER_FROM, SCANNER_USER_AGENT, ScannerOutcome, ScannerProbe};
 use crate::scope::NON_PUBLIC;
 use crate::services::{Found, HostServices, Service, ServiceResult};
 use crate::sip::Transport;
@@ -823,6 +827,156 @@ pub fn judge_sip_transports(
     finding(catalogue, "GS-SIP-TLS", status, message, evidence)
 }
 
+/// What the wire showed of one host besides its services, for [`observe`].
+#[derive(Debug, Clone, Copy)]
+pub struct HostEvidence<'a> {
+    /// The make the host was judged as.
+    pub vendor: Vendor,
+    /// Its SIP fingerprint, web signal included.
+    pub fingerprint: Option<&'a Fingerprint>,
+    /// Its SIP answers (every transport and port).
+    pub answers: &'a [&'a SipHost],
+    /// The scanner-like OPTIONS it was sent.
+    pub scanner_probes: &'a [&'a ScannerProbe],
+    /// `web-auth` on it, when that ran and found a login.
+    pub web_auth: Option<&'a WebAuth>,
+}
+
+/// What the scan learnt about one host that no control of its make decides: a scanner filter
+/// (hardening), a SIP-TLS port still accepting TLS 1.0/1.1 on a host other than a Grandstream
+/// phone (whose GS-SIP-TLS finding names it), default web logins tried on a make no control
+/// covers, a web UI naming another make than SIP does.
+pub fn observe(seen: HostEvidence<'_>) -> Vec<Observation> {
+    let place = |host: &SipHost| format!("sip://{}/{}", host.target, host.transport);
+    let mut observations = Vec::new();
+    for probe in seen.scanner_probes {
+        let ScannerOutcome::Dropped { transmissions } = probe.outcome else {
+            continue;
+        };
+        let mut evidence: Vec<String> = seen
+            .answers
+            .iter()
+            .filter(|host| host.target == probe.target && host.transport == Transport::Udp)
+            .map(|host| {
+                format!(
+                    "{}: OPTIONS answered {} {}",
+                    place(host),
+                    host.status,
+                    host.reason
+                )
+            })
+            .collect();
+        evidence.push(format!(
+            "sip://{}/udp: {transmissions} scanner-like OPTIONS (User-Agent {SCANNER_USER_AGENT}, From {SCANNER_FROM}) unanswered",
+            probe.target
+        ));
+        observations.push(Observation {
+            kind: ObservationKind::ScannerFilter,
+            message: probe.note(),
+            evidence,
+        });
+    }
+    if seen.vendor != Vendor::Grandstream {
+        for host in seen.answers {
+            let Some(tls) = &host.tls else { continue };
+            let Some(note) = legacy_note(tls) else {
+                continue;
+            };
+            observations.push(Observation {
+                kind: ObservationKind::LegacyTls,
+                message: format!(
+                    "SIP-TLS at {} {note}; no control of this make covers TLS versions",
+                    place(host)
+                ),
+                evidence: tls_evidence(tls)
+                    .into_iter()
+                    .map(|(setting, value)| format!("{}: {setting}: {value}", place(host)))
+                    .collect(),
+            });
+        }
+    }
+    for login in seen.web_auth.into_iter().flat_map(|web| &web.logins) {
+        let uncovered: Vec<_> = login
+            .attempts
+            .iter()
+            .filter(|attempt| attempt.control.is_none())
+            .collect();
+        if uncovered.is_empty() {
+            continue;
+        }
+        let accepted: Vec<String> = uncovered
+            .iter()
+            .filter(|attempt| attempt.accepted)
+            .map(|attempt| {
+                format!(
+                    "the factory-default {} login (user {}) works on {}",
+                    attempt.account, attempt.user, login.place
+                )
+            })
+            .collect();
+        let message = if accepted.is_empty() {
+            format!(
+                "{} factory-default web logins were refused at {}; no control covers this make",
+                uncovered.len(),
+                login.place
+            )
+        } else {
+            format!("{}; no control covers this make", accepted.join("; "))
+        };
+        let mut evidence: Vec<String> = uncovered
+            .iter()
+            .map(|attempt| {
+                let outcome = if attempt.accepted {
+                    "accepted (password redacted)"
+                } else {
+                    "refused"
+                };
+                format!(
+                    "{}: {} login as {}: {outcome}",
+                    login.place, login.scheme, attempt.user
+                )
+            })
+            .collect();
+        evidence.extend(
+            login
+                .error
+                .as_ref()
+                .map(|error| format!("{}: stopped: {error}", login.place)),
+        );
+        observations.push(Observation {
+            kind: ObservationKind::WebAuth,
+            message,
+            evidence,
+        });
+    }
+    if let Some(fingerprint) = seen.fingerprint
+        && let Some(disagreement) = &fingerprint.disagreement
+    {
+        let mut evidence: Vec<String> = seen
+            .answers
+            .iter()
+            .flat_map(|host| {
+                [("Server", &host.server), ("User-Agent", &host.user_agent)]
+                    .into_iter()
+                    .filter_map(move |(label, value)| {
+                        Some(format!("{}: {label} {:?}", place(host), value.as_deref()?))
+                    })
+            })
+            .collect();
+        evidence.dedup();
+        evidence.push(disagreement.clone());
+        observations.push(Observation {
+            kind: ObservationKind::FingerprintDisagreement,
+            message: format!(
+                "SIP names {} {}, but {disagreement}",
+                fingerprint.vendor, fingerprint.product
+            ),
+            evidence,
+        });
+    }
+    observations
+}
+
 struct Judge<'a> {
     host: &'a HostServices,
     catalogue: &'static Catalogue,
@@ -1390,6 +1544,7 @@ mod tests {
             platform: None,
             confidence: 0.7,
             signals: vec!["agent"],
+            disagreement: None,
         };
         let assessed = assess(
             &host("10.0.0.9", vec![]),
@@ -1499,6 +1654,7 @@ mod tests {
             platform: None,
             confidence: 0.7,
             signals: vec!["agent"],
+            disagreement: None,
         };
         let assessed = assess(
             &host("10.0.0.3", vec![redirect]),
@@ -1761,5 +1917,194 @@ mod tests {
         checks.sort_unstable();
         checks.dedup();
         assert_eq!(checks.len(), count, "one finding per check");
+    }
+
+    fn sip_answer(target: &str, transport: Transport, agent: Option<&str>) -> SipHost {
+        SipHost {
+            target: target.parse().unwrap_or_else(|err| panic!("{err}")),
+            responder: None,
+            transport,
+            status: 200,
+            reason: "OK".to_string(),
+            server: None,
+            user_agent: agent.map(str::to_string),
+            allow: Vec::new(),
+            supported: Vec::new(),
+            to_tag: None,
+            realm: None,
+            header_names: Vec::new(),
+            tls: None,
+            rtt: std::time::Duration::from_millis(1),
+            transmissions: 1,
+            macs: Vec::new(),
+        }
+    }
+
+    fn nothing_else(vendor: Vendor) -> HostEvidence<'static> {
+        HostEvidence {
+            vendor,
+            fingerprint: None,
+            answers: &[],
+            scanner_probes: &[],
+            web_auth: None,
+        }
+    }
+
+    #[test]
+    fn a_scanner_filter_is_a_hardening_observation_and_answering_scanners_is_none() {
+        let udp = sip_answer("10.0.0.7:5060", Transport::Udp, Some("kamailio"));
+        let dropped = ScannerProbe {
+            target: udp.target,
+            outcome: ScannerOutcome::Dropped { transmissions: 7 },
+        };
+        let answers = [&udp];
+        let observed = observe(HostEvidence {
+            answers: &answers,
+            scanner_probes: &[&dropped],
+            ..nothing_else(Vendor::Site)
+        });
+        assert_eq!(observed.len(), 1);
+        assert_eq!(observed[0].kind, ObservationKind::ScannerFilter);
+        assert_eq!(observed[0].message, dropped.note());
+        assert_eq!(
+            observed[0].evidence,
+            [
+                "sip://10.0.0.7:5060/udp: OPTIONS answered 200 OK",
+                "sip://10.0.0.7:5060/udp: 7 scanner-like OPTIONS (User-Agent friendly-scanner, From sipvicious) unanswered"
+            ]
+        );
+        let answered = ScannerProbe {
+            target: udp.target,
+            outcome: ScannerOutcome::Answered {
+                status: 200,
+                reason: "OK".to_string(),
+            },
+        };
+        assert!(
+            observe(HostEvidence {
+                answers: &answers,
+                scanner_probes: &[&answered],
+                ..nothing_else(Vendor::Site)
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn legacy_tls_on_sip_is_observed_where_no_control_names_it() {
+        use crate::tls_versions::{TlsVersion, VersionAnswer, VersionProbe};
+        let mut tls = sip_answer("10.0.0.7:5061", Transport::Tls, None);
+        tls.tls = Some(TlsInfo {
+            protocol: "TLSv1_3".to_string(),
+            chain: Vec::new(),
+            versions: vec![
+                VersionProbe {
+                    offered: TlsVersion::Tls10,
+                    answer: VersionAnswer::Accepted {
+                        version: TlsVersion::Tls10,
+                    },
+                },
+                VersionProbe {
+                    offered: TlsVersion::Tls11,
+                    answer: VersionAnswer::Refused { alert: 70 },
+                },
+            ],
+        });
+        let answers = [&tls];
+        let seen = |vendor| {
+            observe(HostEvidence {
+                answers: &answers,
+                ..nothing_else(vendor)
+            })
+        };
+        let observed = seen(Vendor::Asterisk);
+        assert_eq!(observed.len(), 1, "{observed:?}");
+        assert_eq!(observed[0].kind, ObservationKind::LegacyTls);
+        assert!(
+            observed[0]
+                .message
+                .starts_with("SIP-TLS at sip://10.0.0.7:5061/tls still accepts TLS 1.0"),
+            "{observed:?}"
+        );
+        assert!(
+            observed[0].evidence.iter().any(|item| item
+                .starts_with("sip://10.0.0.7:5061/tls: protocol versions: still accepts")),
+            "{observed:?}"
+        );
+        assert_eq!(seen(Vendor::Site).len(), 1);
+        // A Grandstream phone's GS-SIP-TLS finding names it already.
+        assert!(seen(Vendor::Grandstream).is_empty());
+    }
+
+    #[test]
+    fn web_logins_of_an_unknown_make_are_observed_without_the_password() {
+        use crate::intrusive::web_auth::{Attempt, WebLogin};
+        let attempt = |user: &str, control: Option<&str>, accepted: bool| Attempt {
+            user: user.to_string(),
+            account: "admin".to_string(),
+            control: control.map(str::to_string),
+            accepted,
+        };
+        let web = WebAuth {
+            address: "10.0.0.9".parse().unwrap_or_else(|err| panic!("{err}")),
+            logins: vec![WebLogin {
+                place: "http://10.0.0.9:80".to_string(),
+                vendor: "*".to_string(),
+                scheme: "Basic".to_string(),
+                realm: Some("device".to_string()),
+                of: 3,
+                attempts: vec![
+                    attempt("root", None, false),
+                    attempt("admin", None, true),
+                    attempt("cisco", Some("GS-ADMIN-PASS"), false),
+                ],
+                error: None,
+            }],
+        };
+        let observed = observe(HostEvidence {
+            web_auth: Some(&web),
+            ..nothing_else(Vendor::Site)
+        });
+        assert_eq!(observed.len(), 1);
+        assert_eq!(observed[0].kind, ObservationKind::WebAuth);
+        assert_eq!(
+            observed[0].message,
+            "the factory-default admin login (user admin) works on http://10.0.0.9:80; no control covers this make"
+        );
+        assert_eq!(
+            observed[0].evidence,
+            [
+                "http://10.0.0.9:80: Basic login as root: refused",
+                "http://10.0.0.9:80: Basic login as admin: accepted (password redacted)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fingerprint_disagreement_is_observed() {
+        let phone = sip_answer("10.0.0.5:5060", Transport::Udp, Some("snomD785/10.1.33.33"));
+        let table = crate::FingerprintTable::embedded().unwrap_or_else(|err| panic!("{err}"));
+        let page = crate::WebPage {
+            place: "http://10.0.0.5:80".to_string(),
+            server: None,
+            title: Some("Grandstream Device Configuration".to_string()),
+        };
+        let fingerprint = table.identify_with_web(&phone, &[page]);
+        let answers = [&phone];
+        let observed = observe(HostEvidence {
+            fingerprint: fingerprint.as_ref(),
+            answers: &answers,
+            ..nothing_else(Vendor::Snom)
+        });
+        assert_eq!(observed.len(), 1);
+        assert_eq!(observed[0].kind, ObservationKind::FingerprintDisagreement);
+        assert_eq!(
+            observed[0].message,
+            "SIP names Snom IP phone, but the web UI names Grandstream: title \"Grandstream Device Configuration\" at http://10.0.0.5:80"
+        );
+        assert_eq!(
+            observed[0].evidence.first().map(String::as_str),
+            Some("sip://10.0.0.5:5060/udp: User-Agent \"snomD785/10.1.33.33\"")
+        );
     }
 }

@@ -4,12 +4,18 @@
 //! headers, Allow methods, reason phrases, words in a SIP-TLS certificate's subject or issuer); a host's confidence for an entry combines the weights
 //! of the signals that match, so two agreeing signals beat one. Templates are a small
 //! regex-free language (see the table's header comment) so the table stays readable data.
+//!
+//! The web UI of the same host is a signal too ([`FingerprintTable::identify_with_web`]): its
+//! `Server` header or page title naming the entry's make raises the confidence of a SIP
+//! fingerprint that agrees, and one naming another make is kept as the fingerprint's
+//! `disagreement` rather than dropped.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::services::HostServices;
 use crate::sweep::SipHost;
 use crate::tls::TlsInfo;
 
@@ -54,8 +60,12 @@ pub struct Fingerprint {
     /// 0 to 1.
     pub confidence: f64,
     /// The signals that matched (`agent`, `to_tag`, `realm`, `headers`, `allow`, `reason`,
-    /// `certificate`).
+    /// `certificate`, `web`).
     pub signals: Vec<&'static str>,
+    /// Another make the host's web UI names (`the web UI names Snom: title "snom D785" at
+    /// http://…`), when it contradicts this fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,10 +86,17 @@ struct Weights {
     reason: f64,
     #[serde(default = "default_certificate_weight")]
     certificate: f64,
+    #[serde(default = "default_web_weight")]
+    web: f64,
 }
 
 /// A table written before the certificate signal existed still weighs it.
 fn default_certificate_weight() -> f64 {
+    0.4
+}
+
+/// A table written before the web signal existed still weighs it.
+fn default_web_weight() -> f64 {
     0.4
 }
 
@@ -102,6 +119,8 @@ struct EntryFile {
     reason: Vec<String>,
     #[serde(default)]
     certificate: Vec<String>,
+    #[serde(default)]
+    web: Vec<String>,
     #[serde(default)]
     model_prefix: String,
 }
@@ -354,7 +373,58 @@ struct Entry {
     allow: Vec<String>,
     reason: Vec<String>,
     certificate: Vec<String>,
+    web: Vec<String>,
     model_prefix: String,
+}
+
+/// What a web server of the host showed, for the `web` signal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPage {
+    /// `http://address:port` or `https://…`.
+    pub place: String,
+    /// The `Server` header.
+    pub server: Option<String>,
+    /// The page title.
+    pub title: Option<String>,
+}
+
+impl WebPage {
+    /// Every web page the service probes read on `host`.
+    pub fn of(host: &HostServices) -> Vec<WebPage> {
+        host.services
+            .iter()
+            .filter_map(|result| {
+                let http = result.http()?;
+                Some(WebPage {
+                    place: result.place(host.address),
+                    server: http.server.clone(),
+                    title: http.title.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// `title "…" at http://…` for the first of `needles` (lower case) the page shows.
+    fn shows(&self, needles: &[String]) -> Option<String> {
+        [("title", &self.title), ("Server", &self.server)]
+            .into_iter()
+            .find_map(|(label, value)| {
+                let value = value.as_deref()?;
+                let lower = value.to_ascii_lowercase();
+                needles
+                    .iter()
+                    .any(|needle| lower.contains(needle.as_str()))
+                    .then(|| format!("{label} {value:?} at {}", self.place))
+            })
+    }
+}
+
+/// One entry's score, before it becomes a [`Fingerprint`].
+struct Scored {
+    fingerprint: Fingerprint,
+    specificity: usize,
+    /// The page that matched the `web` signal, described.
+    web: Option<String>,
 }
 
 /// The fingerprint table.
@@ -414,6 +484,7 @@ impl FingerprintTable {
                         .iter()
                         .map(|c| c.to_ascii_lowercase())
                         .collect(),
+                    web: entry.web.iter().map(|w| w.to_ascii_lowercase()).collect(),
                     model_prefix: entry.model_prefix,
                     vendor: entry.vendor,
                     product: entry.product,
@@ -428,30 +499,50 @@ impl FingerprintTable {
 
     /// Every entry that matches at least one signal, best first.
     pub fn candidates(&self, host: &SipHost) -> Vec<Fingerprint> {
-        let agents: Vec<(&str, String)> = [host.server.as_deref(), host.user_agent.as_deref()]
+        self.scored(host, &[])
             .into_iter()
-            .flatten()
-            .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
-            .collect();
-        let mut scored: Vec<(Fingerprint, usize)> = self
-            .entries
-            .iter()
-            .filter_map(|entry| self.score(entry, host, &agents))
-            .collect();
-        scored.sort_by(|(a, a_specific), (b, b_specific)| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b_specific.cmp(a_specific))
-        });
-        scored
-            .into_iter()
-            .map(|(fingerprint, _)| fingerprint)
+            .map(|scored| scored.fingerprint)
             .collect()
     }
 
     /// The best match, if any signal matched.
     pub fn identify(&self, host: &SipHost) -> Option<Fingerprint> {
-        self.candidates(host).into_iter().next()
+        self.identify_with_web(host, &[])
+    }
+
+    /// The best match with the host's web pages as one more signal. When a page names the make
+    /// of another entry than the best one (another vendor), that is said in `disagreement`.
+    pub fn identify_with_web(&self, host: &SipHost, pages: &[WebPage]) -> Option<Fingerprint> {
+        let scored = self.scored(host, pages);
+        let mut best = scored.first()?.fingerprint.clone();
+        if !best.signals.contains(&"web") {
+            best.disagreement = scored.iter().find_map(|other| {
+                let page = other.web.as_deref()?;
+                (other.fingerprint.vendor != best.vendor)
+                    .then(|| format!("the web UI names {}: {page}", other.fingerprint.vendor))
+            });
+        }
+        Some(best)
+    }
+
+    fn scored(&self, host: &SipHost, pages: &[WebPage]) -> Vec<Scored> {
+        let agents: Vec<(&str, String)> = [host.server.as_deref(), host.user_agent.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
+            .collect();
+        let mut scored: Vec<Scored> = self
+            .entries
+            .iter()
+            .filter_map(|entry| self.score(entry, host, &agents, pages))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.fingerprint
+                .confidence
+                .total_cmp(&a.fingerprint.confidence)
+                .then(b.specificity.cmp(&a.specificity))
+        });
+        scored
     }
 
     /// `agents`: Server then User-Agent, trimmed, with their lower-case forms.
@@ -460,7 +551,8 @@ impl FingerprintTable {
         entry: &Entry,
         host: &SipHost,
         agents: &[(&str, String)],
-    ) -> Option<(Fingerprint, usize)> {
+        pages: &[WebPage],
+    ) -> Option<Scored> {
         let w = self.weights;
         let mut signals: Vec<(&'static str, f64)> = Vec::new();
         let agent_match = agents.iter().find_map(|(agent, lower)| {
@@ -513,6 +605,10 @@ impl FingerprintTable {
                 signals.push(("certificate", w.certificate));
             }
         }
+        let web = pages.iter().find_map(|page| page.shows(&entry.web));
+        if web.is_some() {
+            signals.push(("web", w.web));
+        }
         if signals.is_empty() {
             return None;
         }
@@ -526,8 +622,8 @@ impl FingerprintTable {
             confidence /= 2.0;
         }
         let field = |name: Field| fields.get(&name).map(|value| value.to_string());
-        Some((
-            Fingerprint {
+        Some(Scored {
+            fingerprint: Fingerprint {
                 vendor: entry.vendor.clone(),
                 product: entry.product.clone(),
                 model: field(Field::Model).map(|model| format!("{}{model}", entry.model_prefix)),
@@ -535,9 +631,11 @@ impl FingerprintTable {
                 platform: field(Field::Platform),
                 confidence: (confidence * 100.0).round() / 100.0,
                 signals: signals.into_iter().map(|(name, _)| name).collect(),
+                disagreement: None,
             },
             specificity,
-        ))
+            web,
+        })
     }
 }
 
@@ -907,6 +1005,189 @@ mod tests {
         assert!(
             table()
                 .identify(&with_cert(None, "CN=pbx.example.org", "CN=Example Root CA"))
+                .is_none()
+        );
+    }
+
+    fn page(title: Option<&str>, server: Option<&str>) -> WebPage {
+        WebPage {
+            place: "http://192.168.1.20:80".to_string(),
+            server: server.map(str::to_string),
+            title: title.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn each_vendor_web_ui_is_a_signal_that_agrees_with_its_agent() {
+        // (agent, page title, page Server header, vendor, product)
+        let cases = [
+            (
+                "Grandstream GXP2170 1.0.11.3",
+                Some("Grandstream Device Configuration"),
+                None,
+                "Grandstream",
+                "IP phone",
+            ),
+            (
+                "Grandstream UCM6302A 1.0.23.5",
+                Some("Grandstream UCM6302A"),
+                None,
+                "Grandstream",
+                "UCM IP PBX",
+            ),
+            (
+                "snomD785/10.1.33.33",
+                Some("snom D785"),
+                Some("snom embedded"),
+                "Snom",
+                "IP phone",
+            ),
+            (
+                "Yealink SIP-T46S 66.86.0.15",
+                Some("Yealink Phone Web UI"),
+                None,
+                "Yealink",
+                "IP phone",
+            ),
+            (
+                "PolycomVVX-VVX_410-UA/5.9.5.0614",
+                None,
+                Some("Polycom SoundPoint IP Telephone HTTPd"),
+                "Poly",
+                "Polycom IP phone",
+            ),
+            (
+                "Cisco-CP8845/12.8.1",
+                Some("Cisco IP Phone CP-8845"),
+                None,
+                "Cisco",
+                "IP phone",
+            ),
+            (
+                "Cisco/SPA504G-7.6.2c",
+                Some("Cisco SPA504G Configuration Utility"),
+                None,
+                "Cisco",
+                "SPA IP phone or ATA",
+            ),
+            (
+                "FPBX-16.0.40.7(18.20.0)",
+                Some("FreePBX Administration"),
+                Some("Apache"),
+                "Sangoma",
+                "FreePBX (Asterisk)",
+            ),
+            (
+                "Asterisk PBX 18.20.0",
+                None,
+                Some("Asterisk/18.20.0"),
+                "Sangoma",
+                "Asterisk",
+            ),
+            (
+                "Allworx 9224 8.1.4.3",
+                Some("Allworx Server Admin"),
+                None,
+                "Allworx",
+                "IP phone or server",
+            ),
+            (
+                "ScopTEL 5.4.2",
+                Some("ScopServ Management"),
+                None,
+                "ScopTEL",
+                "ScopServ PBX (Asterisk)",
+            ),
+        ];
+        for (agent, title, server, vendor, product) in cases {
+            let sip = host(None, Some(agent));
+            let alone = identify(&sip);
+            let found = table()
+                .identify_with_web(&sip, &[page(title, server)])
+                .unwrap_or_else(|| panic!("{agent}"));
+            assert_eq!(
+                (found.vendor.as_str(), found.product.as_str()),
+                (vendor, product),
+                "{agent}"
+            );
+            assert!(found.signals.contains(&"web"), "{agent}: {found:?}");
+            assert!(found.confidence > alone.confidence, "{agent}: {found:?}");
+            assert_eq!(found.disagreement, None, "{agent}");
+        }
+    }
+
+    #[test]
+    fn web_and_sip_agreeing_is_one_weight_more() {
+        let sip = host(Some("Grandstream GRP2612W 1.0.5.67"), None);
+        let found = table()
+            .identify_with_web(
+                &sip,
+                &[page(Some("Grandstream Device Configuration"), None)],
+            )
+            .unwrap_or_else(|| panic!("no fingerprint"));
+        assert_eq!(found.signals, ["agent", "web"]);
+        // 1 - (1 - 0.7)(1 - 0.4)
+        assert_eq!(found.confidence, 0.82);
+        // A phone's page does not make its maker's PBX the better match, nor the reverse.
+        let ucm = host(Some("Grandstream UCM6302A 1.0.23.5"), None);
+        let pbx = table()
+            .identify_with_web(&ucm, &[page(Some("Grandstream UCM6302A"), None)])
+            .unwrap_or_else(|| panic!("no fingerprint"));
+        assert_eq!(pbx.product, "UCM IP PBX");
+    }
+
+    #[test]
+    fn a_web_ui_of_another_make_is_noted_not_hidden() {
+        let sip = host(Some("snomD785/10.1.33.33"), None);
+        let found = table()
+            .identify_with_web(
+                &sip,
+                &[page(Some("Grandstream Device Configuration"), None)],
+            )
+            .unwrap_or_else(|| panic!("no fingerprint"));
+        assert_eq!((found.vendor.as_str(), found.confidence), ("Snom", 0.7));
+        assert_eq!(
+            found.disagreement.as_deref(),
+            Some(
+                "the web UI names Grandstream: title \"Grandstream Device Configuration\" at http://192.168.1.20:80"
+            )
+        );
+        // A SIP host of a make with no web entry (a proxy) and a vendor page: noted too.
+        let mut proxy = host(Some("kamailio (5.6.3 (x86_64/linux))"), None);
+        proxy.to_tag = Some("bf86e0a5a3f3b3b6ce3d2a1c5a6d7e8f.ae5357d7".to_string());
+        let found = table()
+            .identify_with_web(&proxy, &[page(None, Some("Yealink embed httpd"))])
+            .unwrap_or_else(|| panic!("no fingerprint"));
+        assert_eq!(found.vendor, "Kamailio");
+        assert!(
+            found
+                .disagreement
+                .as_deref()
+                .is_some_and(|note| note.starts_with("the web UI names Yealink: Server")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_web_ui_alone_identifies_a_host_with_no_sip_agent() {
+        let found = table()
+            .identify_with_web(
+                &host(None, None),
+                &[page(Some("FreePBX Administration"), None)],
+            )
+            .unwrap_or_else(|| panic!("no fingerprint"));
+        assert_eq!(
+            (
+                found.product.as_str(),
+                found.signals.as_slice(),
+                found.confidence
+            ),
+            ("FreePBX (Asterisk)", ["web"].as_slice(), 0.4)
+        );
+        // A page naming no make adds nothing.
+        assert!(
+            table()
+                .identify_with_web(&host(None, None), &[page(Some("Login"), Some("nginx"))])
                 .is_none()
         );
     }

@@ -44,10 +44,10 @@ pub mod tls_versions;
 
 pub use credentials::{Credential, CredentialKind, Secret};
 pub use exposure::{
-    Assessed, assess, assess_as, judge_intrusive, judge_sip_transports, judge_web_auth,
-    merge_same_check, side_by_side,
+    Assessed, HostEvidence, assess, assess_as, judge_intrusive, judge_sip_transports,
+    judge_web_auth, merge_same_check, observe, side_by_side,
 };
-pub use fingerprint::{Fingerprint, FingerprintTable};
+pub use fingerprint::{Fingerprint, FingerprintTable, WebPage};
 pub use intrusive::{
     HostChecks, IntrusiveCheck, IntrusiveConfig, WebAuth, run_intrusive, run_web_auth,
 };

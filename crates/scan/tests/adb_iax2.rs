@@ -386,6 +386,7 @@ fn adb_iax2_and_the_scoptel_gui_on_5555_are_told_apart() {
         platform: None,
         confidence: 0.7,
         signals: vec!["agent"],
+        disagreement: None,
     };
     let secure = assess(secure, Some(&wp820), catalogue());
     assert_eq!(statuses(&secure).get("GS-ADB-FTP"), Some(&Status::Fail));

@@ -297,3 +297,113 @@ fn a_host_dropping_friendly_scanner_is_a_hardening_observation_not_absent() {
         "{log}"
     );
 }
+
+/// A web server on `listen` answering every request with a login page titled `title`, on a
+/// thread that lives as long as the test binary.
+fn login_page(listen: SocketAddr, title: &'static str) {
+    use std::io::{Read, Write};
+    let listener =
+        std::net::TcpListener::bind(listen).unwrap_or_else(|err| panic!("bind {listen}: {err}"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0_u8; 4096];
+            let _ = stream.read(&mut request);
+            let body =
+                format!("<html><head><title>{title}</title></head><body>login</body></html>");
+            let _ = write!(
+                stream,
+                "HTTP/1.0 200 OK\r\nServer: lighttpd/1.4.55\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+}
+
+#[test]
+fn a_web_ui_on_the_same_host_joins_the_sip_fingerprint() {
+    use std::collections::BTreeMap;
+    use voipguard_model::{ObservationKind, Vendor};
+    use voipguard_scan::services::{Service, ServiceConfig};
+    use voipguard_scan::{HostEvidence, WebPage, observe, probe_services};
+    let Some(version) = kamailio_version() else {
+        return;
+    };
+    // 127.0.0.165 stands in for a Grandstream phone (its Server header and login page);
+    // 127.0.0.166 is a Kamailio that says so, behind the same Grandstream login page.
+    let _phone = Kamailio::start_script(
+        &["udp:127.0.0.165:25160"],
+        Some(socket("127.0.0.165:25160")),
+        &format!(
+            "server_header=\"Server: Grandstream GXP2170 1.0.11.3\"\n{}",
+            support::OPTIONS_ONLY
+        ),
+    );
+    let _proxy = Kamailio::start(
+        &["udp:127.0.0.166:25160"],
+        Some(socket("127.0.0.166:25160")),
+    );
+    for address in ["127.0.0.165:28080", "127.0.0.166:28080"] {
+        login_page(socket(address), "Grandstream Device Configuration");
+    }
+    let plan = plan(&["127.0.0.164/30"], &["127.0.0.165-166"]);
+    let (sip, _) = sweep(plan.clone(), config(&[25160]), Transport::Udp);
+    assert_eq!(sip.len(), 2, "{sip:?}");
+    let services = ServiceConfig {
+        ports: BTreeMap::from([(Service::Http, vec![28080])]),
+        timeout: Duration::from_millis(1500),
+        ..ServiceConfig::default()
+    };
+    let web = runtime().block_on(probe_services(&plan, &services));
+    assert_eq!(web.len(), 2, "{web:?}");
+    let table = FingerprintTable::embedded().unwrap_or_else(|err| panic!("{err}"));
+    let with_web: Vec<_> = sip
+        .iter()
+        .zip(&web)
+        .map(|(host, services)| {
+            assert_eq!(host.target.ip(), services.address);
+            table
+                .identify_with_web(host, &WebPage::of(services))
+                .unwrap_or_else(|| panic!("no fingerprint for {host:?}"))
+        })
+        .collect();
+
+    let phone = &with_web[0];
+    let sip_only = table
+        .identify(&sip[0])
+        .unwrap_or_else(|| panic!("no fingerprint"));
+    assert_eq!(
+        (
+            phone.vendor.as_str(),
+            phone.model.as_deref(),
+            phone.signals.as_slice()
+        ),
+        ("Grandstream", Some("GXP2170"), ["agent", "web"].as_slice())
+    );
+    assert!(
+        phone.confidence > sip_only.confidence,
+        "{phone:?} {sip_only:?}"
+    );
+    assert_eq!(phone.disagreement, None);
+
+    let proxy = &with_web[1];
+    assert_eq!(proxy.vendor, "Kamailio");
+    assert_eq!(proxy.firmware.as_deref(), Some(version.as_str()));
+    assert_eq!(
+        proxy.disagreement.as_deref(),
+        Some(
+            "the web UI names Grandstream: title \"Grandstream Device Configuration\" at http://127.0.0.166:28080"
+        )
+    );
+    let answers = [&sip[1]];
+    let observed = observe(HostEvidence {
+        vendor: Vendor::Site,
+        fingerprint: Some(proxy),
+        answers: &answers,
+        scanner_probes: &[],
+        web_auth: None,
+    });
+    assert_eq!(
+        observed.iter().map(|o| o.kind).collect::<Vec<_>>(),
+        [ObservationKind::FingerprintDisagreement]
+    );
+}

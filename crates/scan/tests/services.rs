@@ -623,6 +623,7 @@ fn tls_1_0_and_1_1_acceptance_is_probed_and_reported_on_the_https_control() {
         platform: None,
         confidence: 0.7,
         signals: vec!["agent"],
+        disagreement: None,
     };
     let judged = |host: &HostServices| {
         assess(host, Some(&snom), catalogue)

@@ -266,6 +266,7 @@ impl Report<'_> {
                     .device(DeviceResult {
                         device: &device,
                         findings: &findings,
+                        observations: &[],
                     })
                     .context("cannot write the report")?;
             }

@@ -24,15 +24,15 @@ use voipguard_scan::accounts::{account_follow_ups, tls_ports};
 use voipguard_scan::intrusive::{
     HostChecks, IntrusiveCheck, WebAuth, Wordlist, parse_checks, parse_extensions,
 };
-use voipguard_scan::scanner_filter::probe_scanner_filter;
+use voipguard_scan::scanner_filter::{ScannerProbe, probe_scanner_filter};
 use voipguard_scan::services::{HostServices, parse_ports};
 use voipguard_scan::sweep::DEFAULT_USER_AGENT;
 use voipguard_scan::{
-    Assessed, Fingerprint, FingerprintTable, HostHints, IntrusiveConfig, Leaked, Plan, Scope,
-    ServiceConfig, SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport, assess, assess_as,
-    audit_leaked, is_served_copy_of, join_served_copy, judge_intrusive, judge_sip_transports,
-    judge_web_auth, merge_same_check, probe_services, run_intrusive, run_web_auth, side_by_side,
-    tcp_sweep, tls_sweep, udp_sweep,
+    Assessed, Fingerprint, FingerprintTable, HostEvidence, HostHints, IntrusiveConfig, Leaked,
+    Plan, Scope, ServiceConfig, SipHost, Sweep, SweepConfig, SweepSummary, Target, Transport,
+    WebPage, assess, assess_as, audit_leaked, is_served_copy_of, join_served_copy, judge_intrusive,
+    judge_sip_transports, judge_web_auth, merge_same_check, observe, probe_services, run_intrusive,
+    run_web_auth, side_by_side, tcp_sweep, tls_sweep, udp_sweep,
 };
 
 use crate::Outcome;
@@ -168,10 +168,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         None => Vec::new(),
     };
     let mut outcome = Outcome::Clean;
+    let mut probed = None;
     if let Some(mut service_config) = service_config {
         service_config.hints = hints(&sip_hosts, devices);
         let hosts = runtime.block_on(probe_services(&plan, &service_config));
         tracing::info!(hosts = hosts.len(), "service probes done");
+        // The web UI of a SIP host is one more fingerprint signal; web-auth and the report
+        // then see the combined fingerprint.
+        for (sip, fingerprint) in &mut sip_hosts {
+            if let Some(host) = hosts.iter().find(|host| host.address == sip.target.ip()) {
+                *fingerprint = table.identify_with_web(sip, &WebPage::of(host));
+            }
+        }
         let web_auth = match &intrusive {
             Some(intrusive) if intrusive.checks.contains(&IntrusiveCheck::WebAuth) => {
                 let fingerprints = sip_hosts
@@ -184,11 +192,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             }
             _ => Vec::new(),
         };
+        probed = Some((hosts, web_auth, service_config));
+    }
+    // Last on the wire: a host's scanner filter may ban whoever sends svmap's OPTIONS, and no
+    // other probe should be judged through that ban. The report follows, with its observations.
+    let scanner_probes = runtime.block_on(probe_scanner_filter(
+        &sip_hosts
+            .iter()
+            .map(|(host, _)| host.clone())
+            .collect::<Vec<_>>(),
+        &config,
+    ));
+    if let Some((hosts, web_auth, service_config)) = probed {
         let live = Live {
             sip_hosts: &sip_hosts,
             hosts,
             intrusive: &intrusive_results,
             web_auth: &web_auth,
+            scanner_probes: &scanner_probes,
             config: &service_config,
         };
         let summary = report(live, configs, devices, args.format, &mut out)?;
@@ -200,15 +221,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             outcome = Outcome::Findings;
         }
     }
-    // Last: a host's scanner filter may ban whoever sends svmap's OPTIONS, and no other probe
-    // should be judged through that ban.
-    let scanner_probes = runtime.block_on(probe_scanner_filter(
-        &sip_hosts
-            .iter()
-            .map(|(host, _)| host.clone())
-            .collect::<Vec<_>>(),
-        &config,
-    ));
     for probe in &scanner_probes {
         match args.format {
             ScanFormat::Jsonl => {
@@ -371,6 +383,7 @@ struct Live<'a> {
     hosts: Vec<HostServices>,
     intrusive: &'a [HostChecks],
     web_auth: &'a [WebAuth],
+    scanner_probes: &'a [ScannerProbe],
     config: &'a ServiceConfig,
 }
 
@@ -389,6 +402,7 @@ fn report(
         hosts,
         intrusive,
         web_auth,
+        scanner_probes,
         config,
     } = live;
     let mut by_address: BTreeMap<IpAddr, HostServices> =
@@ -521,17 +535,31 @@ fn report(
             assessed.findings.extend(judge_web_auth(web, catalogue));
         }
         assessed.findings = merge_same_check(assessed.findings);
+        let probes: Vec<&ScannerProbe> = scanner_probes
+            .iter()
+            .filter(|probe| probe.target.ip() == *address)
+            .collect();
+        let observations = observe(HostEvidence {
+            vendor: assessed.device.vendor,
+            fingerprint,
+            answers: &answers,
+            scanner_probes: &probes,
+            web_auth: web_auth.iter().find(|web| web.address == *address),
+        });
         if let Some(audited) = audited {
             assessed = side_by_side(audited, assessed);
         }
         let mut devices = vec![assessed];
         devices.extend(served.remove(address).unwrap_or_default());
-        for assessed in &devices {
+        for (index, assessed) in devices.iter().enumerate() {
             summary.add_device(&assessed.findings);
+            // The host's own device carries what the wire taught; a file it served does not.
+            let observed = if index == 0 { &observations[..] } else { &[] };
             emitter
                 .device(DeviceResult {
                     device: &assessed.device,
                     findings: &assessed.findings,
+                    observations: observed,
                 })
                 .context("cannot write the report")?;
         }
@@ -542,6 +570,7 @@ fn report(
             .device(DeviceResult {
                 device: &config.device,
                 findings: &config.findings,
+                observations: &[],
             })
             .context("cannot write the report")?;
     }

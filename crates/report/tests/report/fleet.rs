@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use voipguard_model::{
-    Device, Evidence, Family, FamilyBasis, Finding, Origin, Setting, SettingKey, Severity, Status,
-    Value, Vendor,
+    Device, Evidence, Family, FamilyBasis, Finding, Observation, ObservationKind, Origin, Setting,
+    SettingKey, Severity, Status, Value, Vendor,
 };
 use voipguard_report::{DeviceResult, Format, InputError, Options, Skipped, Summary, emitter};
 
@@ -17,6 +17,8 @@ pub struct Fleet {
     pub devices: Vec<(Device, Vec<Finding>)>,
     pub skipped: Vec<Skipped>,
     pub errors: Vec<InputError>,
+    /// Observations of the device at the same index (none when the list is shorter).
+    pub observations: Vec<Vec<Observation>>,
 }
 
 pub fn options(color: bool, verbose: bool) -> Options {
@@ -33,10 +35,15 @@ pub fn render(fleet: &Fleet, format: Format, options: Options) -> String {
     {
         let mut emitter = emitter(format, Box::new(&mut bytes), options);
         let mut summary = Summary::default();
-        for (device, findings) in &fleet.devices {
+        for (index, (device, findings)) in fleet.devices.iter().enumerate() {
             summary.add_device(findings);
+            let observations = fleet.observations.get(index).map_or(&[][..], Vec::as_slice);
             emitter
-                .device(DeviceResult { device, findings })
+                .device(DeviceResult {
+                    device,
+                    findings,
+                    observations,
+                })
                 .expect("writing to memory");
         }
         summary.skipped = fleet.skipped.len();
@@ -241,5 +248,69 @@ pub fn two_phones() -> Fleet {
             column: Some(3),
             message: "unexpected end of file inside <config>".to_owned(),
         }],
+        observations: Vec::new(),
+    }
+}
+
+/// Two scanned hosts as `voipguard scan` reports them: a Kamailio proxy (make no control covers)
+/// with a scanner filter and a SIP-TLS port accepting TLS 1.0, and a Grandstream phone with one
+/// failure and no observation.
+pub fn scanned_hosts() -> Fleet {
+    let mut proxy = Device::new(
+        "127.0.0.7",
+        Vendor::Site,
+        Family::Unknown,
+        FamilyBasis::Assumed,
+    );
+    proxy.sources = vec![
+        file("sip://127.0.0.7:5060/udp"),
+        file("sip://127.0.0.7:5061/tls"),
+    ];
+    let mut phone = Device::new(
+        "127.0.0.8",
+        Vendor::Grandstream,
+        Family::Unknown,
+        FamilyBasis::Assumed,
+    );
+    phone.sources = vec![file("ssh://127.0.0.8:22")];
+    let ssh = Evidence {
+        file: Some(file("ssh://127.0.0.8:22")),
+        line: None,
+        column: None,
+        setting: "banner".to_owned(),
+        value: "SSH-2.0-OpenSSH_9.2p1".to_owned(),
+        default: false,
+    };
+    Fleet {
+        devices: vec![
+            (proxy, Vec::new()),
+            (
+                phone,
+                vec![finding(
+                    "GS-SSH-OFF",
+                    Status::Fail,
+                    Severity::High,
+                    "SSH answers at ssh://127.0.0.8:22",
+                    vec![ssh],
+                )],
+            ),
+        ],
+        skipped: Vec::new(),
+        errors: Vec::new(),
+        observations: vec![vec![
+            Observation {
+                kind: ObservationKind::ScannerFilter,
+                message: "drops scanner-like OPTIONS while answering voipguard's: a scanner filter (hardening)".to_owned(),
+                evidence: vec![
+                    "sip://127.0.0.7:5060/udp: OPTIONS answered 200 OK".to_owned(),
+                    "sip://127.0.0.7:5060/udp: 7 scanner-like OPTIONS (User-Agent friendly-scanner) unanswered".to_owned(),
+                ],
+            },
+            Observation {
+                kind: ObservationKind::LegacyTls,
+                message: "SIP-TLS at sip://127.0.0.7:5061/tls still accepts TLS 1.0 (deprecated by RFC 8996) <old>".to_owned(),
+                evidence: vec!["sip://127.0.0.7:5061/tls: protocol versions: still accepts TLS 1.0".to_owned()],
+            },
+        ]],
     }
 }

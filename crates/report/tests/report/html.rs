@@ -90,6 +90,7 @@ fn an_empty_run_says_nothing_failed() {
         devices: Vec::new(),
         skipped: Vec::new(),
         errors: Vec::new(),
+        observations: Vec::new(),
     };
     let page = html(&empty);
     assert!(page.contains("<p class=\"ok\">No check failed.</p>"));

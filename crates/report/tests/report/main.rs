@@ -2,6 +2,7 @@
 
 mod fleet;
 mod html;
+mod observations;
 mod sarif;
 mod secrets;
 mod text;

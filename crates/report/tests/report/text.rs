@@ -111,6 +111,7 @@ fn an_empty_run_still_ends_with_a_summary() {
         devices: Vec::new(),
         skipped: Vec::new(),
         errors: Vec::new(),
+        observations: Vec::new(),
     };
     let output = render(&empty, Format::Text, options(false, false));
     assert_eq!(

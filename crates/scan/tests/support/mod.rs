@@ -46,7 +46,7 @@ pub fn kamailio_version() -> Option<String> {
 
 /// The script of [`Kamailio::start`]: OPTIONS answered 200 with an Allow header, ACK
 /// absorbed, anything else 501.
-const OPTIONS_ONLY: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
+pub const OPTIONS_ONLY: &str = "loadmodule \"sl.so\"\nloadmodule \"textops.so\"\n\
              request_route {\n\
                  if (method==\"OPTIONS\") {\n\
                      append_to_reply(\"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\\r\\n\");\n\
