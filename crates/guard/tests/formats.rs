@@ -170,6 +170,11 @@ fn ami_security_event_blocks() {
         (invalid_password.address, invalid_password.service),
         (ip("10.211.55.2"), Service::Sip)
     );
+    // The events' own times (EventTV), offsets applied: 2019-06-07T21:25:59Z and 21:17:59Z.
+    assert_eq!(
+        (invalid_account.time, invalid_password.time),
+        (Some(1_559_942_759), Some(1_559_942_279))
+    );
     assert_eq!(
         outcomes[3],
         LineOutcome::Ignored,

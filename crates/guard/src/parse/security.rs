@@ -185,6 +185,7 @@ fn remote_address(fields: &str) -> Result<IpAddr, &'static str> {
 #[derive(Default)]
 struct AmiFields<'a> {
     event: Option<&'a str>,
+    event_time: Option<&'a str>,
     service: Option<&'a str>,
     account: Option<&'a str>,
     remote: Option<&'a str>,
@@ -201,6 +202,7 @@ impl<'a> AmiFields<'a> {
             let value = value.trim();
             match key {
                 "Event" => fields.event = Some(value),
+                "EventTV" => fields.event_time = Some(value),
                 "Service" => fields.service = Some(value),
                 "AccountID" => fields.account = Some(value),
                 "RemoteAddress" => {
@@ -248,7 +250,8 @@ pub fn parse_ami_event(block: &str) -> LineOutcome<'_> {
             .account
             .filter(|a| !a.is_empty() && *a != "<unknown>"),
         reason,
-        time: None,
+        // Asterisk's own time of the event, as a log line carries its stamp.
+        time: fields.event_time.and_then(super::stamp::iso_seconds),
         attempts: 1,
         evidence: block,
     })

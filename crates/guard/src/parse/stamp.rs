@@ -165,6 +165,14 @@ fn syslog(bytes: &[u8]) -> Option<(Stamp, usize)> {
     Some((stamp, at + 9))
 }
 
+/// Seconds since the Unix epoch of a whole ISO 8601 text with its year, such as AMI's
+/// `EventTV: 2019-06-07T21:17:59.819+0000`; `None` for anything else.
+pub(crate) fn iso_seconds(text: &str) -> Option<i64> {
+    let (stamp, end) = iso(text.as_bytes())?;
+    let year = stamp.year.filter(|_| end == text.len())?;
+    Some(unix_seconds(year, stamp.month, stamp.day, stamp.seconds_of_day) - i64::from(stamp.offset))
+}
+
 /// `YYYY-MM-DD[ T]HH:MM:SS[.fff][Z|±HH:MM|±HHMM]`.
 fn iso(bytes: &[u8]) -> Option<(Stamp, usize)> {
     let year = digits(bytes, 0, 4)?;
@@ -235,6 +243,20 @@ pub(crate) fn leading(line: &str) -> Option<(Stamp, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_times_read_as_written_with_their_offset() {
+        assert_eq!(
+            iso_seconds("2019-06-07T21:17:59.819+0000"),
+            Some(unix_seconds(2019, 6, 7, 21 * 3600 + 17 * 60 + 59))
+        );
+        assert_eq!(
+            iso_seconds("2015-05-24T08:42:16.296+0300"),
+            Some(unix_seconds(2015, 5, 24, 5 * 3600 + 42 * 60 + 16))
+        );
+        assert_eq!(iso_seconds("2015-05-24T08:42:16+0300 trailing"), None);
+        assert_eq!(iso_seconds("x"), None);
+    }
 
     #[test]
     fn epoch_round_trip() {
