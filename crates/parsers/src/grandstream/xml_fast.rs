@@ -114,6 +114,10 @@ struct PValue<'a> {
     start: usize,
 }
 
+/// Digits of the longest P-value number [`pvalue`] reads; a longer one is left to the general
+/// reader, which refuses what overflows a `u32` as the DOM path does.
+const MAX_DIGITS: usize = 9;
+
 /// `<Pnnn>value</Pnnn>`, the spelling of nearly every setting of a v1 file, read with its number
 /// in one pass, without the general element reader; `None`, consuming nothing, for anything
 /// else, which [`Scanner::leaf`] then reads with the same result.
@@ -128,11 +132,12 @@ fn pvalue<'a>(scanner: &mut Scanner<'a>) -> Option<PValue<'a>> {
         if digit > 9 {
             break;
         }
-        number = number.checked_mul(10)?.checked_add(u32::from(digit))?;
+        // No overflow test per digit: nine digits always fit, longer numbers are refused below.
+        number = number.wrapping_mul(10).wrapping_add(u32::from(digit));
         digit_count += 1;
     }
     let name_end = 2 + digit_count;
-    if digit_count == 0 || bytes.get(name_end) != Some(&b'>') {
+    if !(1..=MAX_DIGITS).contains(&digit_count) || bytes.get(name_end) != Some(&b'>') {
         return None;
     }
     let name = rest.get(1..name_end)?;
