@@ -115,7 +115,7 @@ struct PValue<'a> {
 }
 
 /// Digits of the longest P-value number [`pvalue`] reads; a longer one is left to the general
-/// reader, which refuses what overflows a `u32` as the DOM path does.
+/// reader, which reads it as the DOM path does.
 const MAX_DIGITS: usize = 9;
 
 /// `<Pnnn>value</Pnnn>`, the spelling of nearly every setting of a v1 file, read with its number
