@@ -428,39 +428,35 @@ impl FingerprintTable {
 
     /// Every entry that matches at least one signal, best first.
     pub fn candidates(&self, host: &SipHost) -> Vec<Fingerprint> {
-        let agents: Vec<(&str, String)> = [host.server.as_deref(), host.user_agent.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
-            .collect();
-        let mut scored: Vec<(Fingerprint, usize)> = self
+        let agents = agents(host);
+        let mut scored: Vec<Scored<'_, '_>> = self
             .entries
             .iter()
             .filter_map(|entry| self.score(entry, host, &agents))
             .collect();
-        scored.sort_by(|(a, a_specific), (b, b_specific)| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b_specific.cmp(a_specific))
-        });
-        scored
-            .into_iter()
-            .map(|(fingerprint, _)| fingerprint)
-            .collect()
+        scored.sort_by(Scored::best_first);
+        scored.into_iter().map(Scored::into_fingerprint).collect()
     }
 
-    /// The best match, if any signal matched.
+    /// The best match, if any signal matched: the first of [`Self::candidates`], without
+    /// building the others (a sweep identifies every host that answers).
     pub fn identify(&self, host: &SipHost) -> Option<Fingerprint> {
-        self.candidates(host).into_iter().next()
+        let agents = agents(host);
+        self.entries
+            .iter()
+            .filter_map(|entry| self.score(entry, host, &agents))
+            // `min_by` keeps the first of equals, as the stable sort of `candidates` does.
+            .min_by(Scored::best_first)
+            .map(Scored::into_fingerprint)
     }
 
     /// `agents`: Server then User-Agent, trimmed, with their lower-case forms.
-    fn score(
+    fn score<'t, 'h>(
         &self,
-        entry: &Entry,
-        host: &SipHost,
-        agents: &[(&str, String)],
-    ) -> Option<(Fingerprint, usize)> {
+        entry: &'t Entry,
+        host: &'h SipHost,
+        agents: &[(&'h str, String)],
+    ) -> Option<Scored<'t, 'h>> {
         let w = self.weights;
         let mut signals: Vec<(&'static str, f64)> = Vec::new();
         let agent_match = agents.iter().find_map(|(agent, lower)| {
@@ -486,7 +482,7 @@ impl FingerprintTable {
         if host
             .realm
             .as_deref()
-            .is_some_and(|realm| entry.realm.contains(&realm.to_ascii_lowercase()))
+            .is_some_and(|realm| entry.realm.iter().any(|r| r.eq_ignore_ascii_case(realm)))
         {
             signals.push(("realm", w.realm));
         }
@@ -500,7 +496,11 @@ impl FingerprintTable {
         if !entry.allow.is_empty() && entry.allow.iter().all(|method| host.allow.contains(method)) {
             signals.push(("allow", w.allow));
         }
-        if entry.reason.contains(&host.reason.to_ascii_lowercase()) {
+        if entry
+            .reason
+            .iter()
+            .any(|reason| reason.eq_ignore_ascii_case(&host.reason))
+        {
             signals.push(("reason", w.reason));
         }
         if let Some(leaf) = host.tls.as_ref().and_then(TlsInfo::leaf) {
@@ -525,19 +525,55 @@ impl FingerprintTable {
         if contradicted {
             confidence /= 2.0;
         }
-        let field = |name: Field| fields.get(&name).map(|value| value.to_string());
-        Some((
-            Fingerprint {
-                vendor: entry.vendor.clone(),
-                product: entry.product.clone(),
-                model: field(Field::Model).map(|model| format!("{}{model}", entry.model_prefix)),
-                firmware: field(Field::Firmware),
-                platform: field(Field::Platform),
-                confidence: (confidence * 100.0).round() / 100.0,
-                signals: signals.into_iter().map(|(name, _)| name).collect(),
-            },
+        Some(Scored {
+            entry,
+            confidence: (confidence * 100.0).round() / 100.0,
             specificity,
-        ))
+            signals: signals.into_iter().map(|(name, _)| name).collect(),
+            fields,
+        })
+    }
+}
+
+/// Server then User-Agent, trimmed, with their lower-case forms.
+fn agents(host: &SipHost) -> Vec<(&str, String)> {
+    [host.server.as_deref(), host.user_agent.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
+        .collect()
+}
+
+/// How well one entry matches a host, before its [`Fingerprint`] is written out.
+struct Scored<'t, 'h> {
+    entry: &'t Entry,
+    /// Rounded as reported, so ranking and report agree.
+    confidence: f64,
+    /// Literal length of the agent template that matched: the more specific wins a tie.
+    specificity: usize,
+    signals: Vec<&'static str>,
+    fields: HashMap<Field, &'h str>,
+}
+
+impl Scored<'_, '_> {
+    fn best_first(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(b.specificity.cmp(&a.specificity))
+    }
+
+    fn into_fingerprint(self) -> Fingerprint {
+        let entry = self.entry;
+        let field = |name: Field| self.fields.get(&name).map(|value| value.to_string());
+        Fingerprint {
+            vendor: entry.vendor.clone(),
+            product: entry.product.clone(),
+            model: field(Field::Model).map(|model| format!("{}{model}", entry.model_prefix)),
+            firmware: field(Field::Firmware),
+            platform: field(Field::Platform),
+            confidence: self.confidence,
+            signals: self.signals,
+        }
     }
 }
 
