@@ -6,6 +6,7 @@
 //! behind NAT, a multi-homed server or a wildcard-bound proxy answers from another address).
 //! IPv6 hosts are bracketed everywhere a host appears (Request-URI, Via, From, To, Contact).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::LazyLock;
@@ -436,11 +437,20 @@ fn split_head(bytes: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
+/// `bytes` as text, invalid UTF-8 replaced; the check for valid text is much cheaper than the
+/// lossy conversion, and answers are nearly always valid.
+fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The length of the first complete SIP message in `bytes` (head plus Content-Length body), or
 /// `None` while it is incomplete: how a stream reader knows it has a whole response.
 pub fn complete_message_len(bytes: &[u8]) -> Option<usize> {
     let (head_end, body_start) = split_head(bytes)?;
-    let head = String::from_utf8_lossy(bytes.get(..head_end)?);
+    let head = text_of(bytes.get(..head_end)?);
     let body_len = head
         .lines()
         .skip(1)
@@ -459,7 +469,7 @@ impl Response {
     /// Parses a response; the body, if any, is ignored.
     pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let head_end = split_head(bytes).map_or(bytes.len(), |(end, _)| end);
-        let head = String::from_utf8_lossy(bytes.get(..head_end).unwrap_or(bytes));
+        let head = text_of(bytes.get(..head_end).unwrap_or(bytes));
         let mut lines = head
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line));
@@ -820,6 +830,42 @@ mod tests {
             Correlator::with_nonce(0x1234_5678).probe_of(&response),
             None
         );
+    }
+
+    #[test]
+    fn raw_datagrams_are_attributed_without_parsing() {
+        let tokens = Correlator::with_nonce(0xdead_beef).token_finder();
+        assert_eq!(tokens.probe_of(KAMAILIO_REPLY.as_bytes()), Some(42));
+        let other_sweep = Correlator::with_nonce(0x1234_5678).token_finder();
+        assert_eq!(other_sweep.probe_of(KAMAILIO_REPLY.as_bytes()), None);
+        // A stack that upper-cased the token's hex is left to the full parse.
+        let shouted = KAMAILIO_REPLY.replace("vgdeadbeef", "vgDEADBEEF");
+        assert_eq!(tokens.probe_of(shouted.as_bytes()), None);
+        assert_eq!(
+            Correlator::with_nonce(0xdead_beef).probe_of(&parse(&shouted)),
+            Some(42)
+        );
+        assert_eq!(tokens.probe_of(b"vgdeadbeef-"), None, "no digits, no probe");
+    }
+
+    #[test]
+    fn template_hosts_match_uri_hostport() {
+        for text in [
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "127.0.3.7:5060",
+            "[::1]:5062",
+            "[fd00::20]:5060",
+        ] {
+            let mut out = String::new();
+            push_hostport(&mut out, socket(text));
+            assert_eq!(out, uri_hostport(socket(text)));
+        }
+        for seq in [0, 9, 10, 0xff, u64::MAX] {
+            let mut out = String::new();
+            push_hex(&mut out, seq);
+            assert_eq!(out, format!("{seq:x}"));
+        }
     }
 
     #[test]
