@@ -588,12 +588,18 @@ impl Response {
     /// A comma-separated list header (Allow, Supported) over all its occurrences, upper-cased
     /// for methods so `invite` and `INVITE` compare equal.
     pub fn list(&self, name: &str) -> Vec<String> {
+        self.items(name).map(str::to_string).collect()
+    }
+
+    /// The items of [`Self::list`], borrowed.
+    pub(crate) fn items<'s, 'n>(
+        &'s self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'s str> + use<'s, 'n> {
         self.values(name)
             .flat_map(|value| value.split(','))
             .map(str::trim)
             .filter(|item| !item.is_empty())
-            .map(str::to_string)
-            .collect()
     }
 
     /// MAC addresses the responder gives away (12 lower-case hex digits): written out in

@@ -1,15 +1,20 @@
 //! The sweep engine: OPTIONS to every admitted address and port, paced and retransmitted.
 //!
 //! UDP uses one socket per address family for the whole sweep, so a /16 costs two file
-//! descriptors, not 65,536. Two kinds of task talk by messages:
+//! descriptors, not 65,536. One task, the scheduler, owns the sockets and all probe state, so a
+//! probe costs no message or wake-up between tasks:
 //!
-//! * a receiver per socket parses every datagram and, when its tags name one of our probes,
-//!   sends the probe's sequence number and the response to the scheduler;
-//! * the scheduler owns all probe state: it sends first transmissions in target order, paced by a
-//!   token bucket (`rate` packets per second, retransmissions included) and bounded by
-//!   `max_outstanding`; it retransmits silent probes on RFC 3261 timer A (doubling intervals,
-//!   starting at T1 and adapting to the measured round-trip time) and gives them up after the
-//!   full last interval; it streams each answered probe out as a [`SipHost`].
+//! * it sends first transmissions in target order, each rendered from a per-socket
+//!   [`RequestTemplate`] (only the target and the probe's token are written per datagram), paced
+//!   by a token bucket (`rate` packets per second, retransmissions included) and bounded by
+//!   `max_outstanding`;
+//! * it reads every waiting datagram between sends, finds the probe's token in the raw bytes and
+//!   parses only the first answer to a live probe (duplicates drawn by retransmissions and
+//!   strays cost a substring search);
+//! * it retransmits silent probes on RFC 3261 timer A (doubling intervals, starting at T1 and
+//!   adapting to the measured round-trip time) and gives them up after the full last interval;
+//! * it hands each answered probe out as a [`SipHost`] when the reader has room, so a reader
+//!   slower than the wire holds compact parsed answers back, not the sweep.
 //!
 //! TCP ([`tcp_sweep`]) and TLS ([`tls_sweep`]) open one connection per address and port, a
 //! bounded number at a time (`max_connections`, so a /16 never exhausts file descriptors),
@@ -189,9 +194,8 @@ impl SipHost {
             server: text("server"),
             user_agent: text("user-agent"),
             allow: response
-                .list("allow")
-                .into_iter()
-                .map(|m| m.to_ascii_uppercase())
+                .items("allow")
+                .map(str::to_ascii_uppercase)
                 .collect(),
             supported: response.list("supported"),
             to_tag: response.to_tag().map(str::to_string),
