@@ -252,8 +252,9 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    /// Waits for the sweep to end. Drain `hosts` first (or concurrently): the sweep pauses when
-    /// nobody reads them.
+    /// Waits for the sweep to end. Drain `hosts` first (or concurrently): a UDP sweep holds
+    /// answers back while nobody reads them (a TCP or TLS sweep pauses), and stops once `hosts`
+    /// is dropped.
     pub async fn finish(self) -> SweepSummary {
         drop(self.hosts);
         self.task.await.unwrap_or_default()
