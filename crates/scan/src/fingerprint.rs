@@ -419,14 +419,6 @@ impl WebPage {
     }
 }
 
-/// One entry's score, before it becomes a [`Fingerprint`].
-struct Scored {
-    fingerprint: Fingerprint,
-    specificity: usize,
-    /// The page that matched the `web` signal, described.
-    web: Option<String>,
-}
-
 /// The fingerprint table.
 #[derive(Debug, Clone)]
 pub struct FingerprintTable {
@@ -499,60 +491,66 @@ impl FingerprintTable {
 
     /// Every entry that matches at least one signal, best first.
     pub fn candidates(&self, host: &SipHost) -> Vec<Fingerprint> {
-        self.scored(host, &[])
-            .into_iter()
-            .map(|scored| scored.fingerprint)
-            .collect()
+        let agents = agents(host);
+        let mut scored: Vec<Scored<'_, '_>> = self
+            .entries
+            .iter()
+            .filter_map(|entry| self.score(entry, host, &agents, &[]))
+            .collect();
+        scored.sort_by(Scored::best_first);
+        scored.into_iter().map(Scored::into_fingerprint).collect()
     }
 
-    /// The best match, if any signal matched.
+    /// The best match, if any signal matched: the first of [`Self::candidates`], without
+    /// building the others (a sweep identifies every host that answers).
     pub fn identify(&self, host: &SipHost) -> Option<Fingerprint> {
-        self.identify_with_web(host, &[])
+        let agents = agents(host);
+        self.entries
+            .iter()
+            .filter_map(|entry| self.score(entry, host, &agents, &[]))
+            // `min_by` keeps the first of equals, as the stable sort of `candidates` does.
+            .min_by(Scored::best_first)
+            .map(Scored::into_fingerprint)
     }
 
     /// The best match with the host's web pages as one more signal. When a page names the make
     /// of another entry than the best one (another vendor), that is said in `disagreement`.
     pub fn identify_with_web(&self, host: &SipHost, pages: &[WebPage]) -> Option<Fingerprint> {
-        let scored = self.scored(host, pages);
-        let mut best = scored.first()?.fingerprint.clone();
-        if !best.signals.contains(&"web") {
-            best.disagreement = scored.iter().find_map(|other| {
-                let page = other.web.as_deref()?;
-                (other.fingerprint.vendor != best.vendor)
-                    .then(|| format!("the web UI names {}: {page}", other.fingerprint.vendor))
-            });
+        if pages.is_empty() {
+            return self.identify(host);
         }
-        Some(best)
-    }
-
-    fn scored(&self, host: &SipHost, pages: &[WebPage]) -> Vec<Scored> {
-        let agents: Vec<(&str, String)> = [host.server.as_deref(), host.user_agent.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
-            .collect();
-        let mut scored: Vec<Scored> = self
+        let agents = agents(host);
+        let mut scored: Vec<Scored<'_, '_>> = self
             .entries
             .iter()
             .filter_map(|entry| self.score(entry, host, &agents, pages))
             .collect();
-        scored.sort_by(|a, b| {
-            b.fingerprint
-                .confidence
-                .total_cmp(&a.fingerprint.confidence)
-                .then(b.specificity.cmp(&a.specificity))
-        });
-        scored
+        scored.sort_by(Scored::best_first);
+        let mut scored = scored.into_iter();
+        let best = scored.next()?;
+        let disagreement = if best.signals.contains(&"web") {
+            None
+        } else {
+            scored.find_map(|other| {
+                let page = other.web.as_deref()?;
+                (other.entry.vendor != best.entry.vendor)
+                    .then(|| format!("the web UI names {}: {page}", other.entry.vendor))
+            })
+        };
+        Some(Fingerprint {
+            disagreement,
+            ..best.into_fingerprint()
+        })
     }
 
     /// `agents`: Server then User-Agent, trimmed, with their lower-case forms.
-    fn score(
+    fn score<'t, 'h>(
         &self,
-        entry: &Entry,
-        host: &SipHost,
-        agents: &[(&str, String)],
+        entry: &'t Entry,
+        host: &'h SipHost,
+        agents: &[(&'h str, String)],
         pages: &[WebPage],
-    ) -> Option<Scored> {
+    ) -> Option<Scored<'t, 'h>> {
         let w = self.weights;
         let mut signals: Vec<(&'static str, f64)> = Vec::new();
         let agent_match = agents.iter().find_map(|(agent, lower)| {
@@ -578,7 +576,7 @@ impl FingerprintTable {
         if host
             .realm
             .as_deref()
-            .is_some_and(|realm| entry.realm.contains(&realm.to_ascii_lowercase()))
+            .is_some_and(|realm| entry.realm.iter().any(|r| r.eq_ignore_ascii_case(realm)))
         {
             signals.push(("realm", w.realm));
         }
@@ -592,7 +590,11 @@ impl FingerprintTable {
         if !entry.allow.is_empty() && entry.allow.iter().all(|method| host.allow.contains(method)) {
             signals.push(("allow", w.allow));
         }
-        if entry.reason.contains(&host.reason.to_ascii_lowercase()) {
+        if entry
+            .reason
+            .iter()
+            .any(|reason| reason.eq_ignore_ascii_case(&host.reason))
+        {
             signals.push(("reason", w.reason));
         }
         if let Some(leaf) = host.tls.as_ref().and_then(TlsInfo::leaf) {
@@ -621,21 +623,59 @@ impl FingerprintTable {
         if contradicted {
             confidence /= 2.0;
         }
-        let field = |name: Field| fields.get(&name).map(|value| value.to_string());
         Some(Scored {
-            fingerprint: Fingerprint {
-                vendor: entry.vendor.clone(),
-                product: entry.product.clone(),
-                model: field(Field::Model).map(|model| format!("{}{model}", entry.model_prefix)),
-                firmware: field(Field::Firmware),
-                platform: field(Field::Platform),
-                confidence: (confidence * 100.0).round() / 100.0,
-                signals: signals.into_iter().map(|(name, _)| name).collect(),
-                disagreement: None,
-            },
+            entry,
+            confidence: (confidence * 100.0).round() / 100.0,
             specificity,
+            signals: signals.into_iter().map(|(name, _)| name).collect(),
+            fields,
             web,
         })
+    }
+}
+
+/// Server then User-Agent, trimmed, with their lower-case forms.
+fn agents(host: &SipHost) -> Vec<(&str, String)> {
+    [host.server.as_deref(), host.user_agent.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|agent| (agent.trim(), agent.trim().to_ascii_lowercase()))
+        .collect()
+}
+
+/// How well one entry matches a host, before its [`Fingerprint`] is written out.
+struct Scored<'t, 'h> {
+    entry: &'t Entry,
+    /// Rounded as reported, so ranking and report agree.
+    confidence: f64,
+    /// Literal length of the agent template that matched: the more specific wins a tie.
+    specificity: usize,
+    signals: Vec<&'static str>,
+    fields: HashMap<Field, &'h str>,
+    /// The page that matched the `web` signal, described.
+    web: Option<String>,
+}
+
+impl Scored<'_, '_> {
+    fn best_first(a: &Self, b: &Self) -> std::cmp::Ordering {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then(b.specificity.cmp(&a.specificity))
+    }
+
+    fn into_fingerprint(self) -> Fingerprint {
+        let entry = self.entry;
+        let field = |name: Field| self.fields.get(&name).map(|value| value.to_string());
+        Fingerprint {
+            vendor: entry.vendor.clone(),
+            product: entry.product.clone(),
+            model: field(Field::Model).map(|model| format!("{}{model}", entry.model_prefix)),
+            firmware: field(Field::Firmware),
+            platform: field(Field::Platform),
+            confidence: self.confidence,
+            signals: self.signals,
+            disagreement: None,
+        }
     }
 }
 

@@ -6,8 +6,12 @@
 //! behind NAT, a multi-homed server or a wildcard-bound proxy answers from another address).
 //! IPv6 hosts are bracketed everywhere a host appears (Request-URI, Via, From, To, Contact).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -66,6 +70,8 @@ pub struct Correlator {
 }
 
 const TAG_PREFIX: &str = "vg";
+/// `vg`, eight hex digits of nonce, `-`.
+const TOKEN_PREFIX_LEN: usize = TAG_PREFIX.len() + 9;
 
 impl Correlator {
     /// A correlator with a fresh random nonce.
@@ -81,7 +87,25 @@ impl Correlator {
     }
 
     fn token(self, seq: u64) -> String {
-        format!("{TAG_PREFIX}{:08x}-{seq:x}", self.nonce)
+        let mut token = self.token_prefix();
+        push_hex(&mut token, seq);
+        token
+    }
+
+    /// `vg<nonce>-`: every token of this sweep starts so.
+    fn token_prefix(self) -> String {
+        String::from_utf8_lossy(&self.token_prefix_bytes()).into_owned()
+    }
+
+    fn token_prefix_bytes(self) -> [u8; TOKEN_PREFIX_LEN] {
+        let mut prefix = [b'-'; TOKEN_PREFIX_LEN];
+        let (tag, hex) = prefix.split_at_mut(TAG_PREFIX.len());
+        tag.copy_from_slice(TAG_PREFIX.as_bytes());
+        for (index, slot) in hex.iter_mut().take(8).enumerate() {
+            let nibble = (self.nonce >> (28 - 4 * index)) & 0xf;
+            *slot = char::from_digit(nibble, 16).map_or(b'0', |c| c as u8);
+        }
+        prefix
     }
 
     /// The From-tag of probe `seq`.
@@ -110,12 +134,42 @@ impl Correlator {
             .or_else(|| call_id.and_then(|id| self.decode(id.split('@').next().unwrap_or(id))))
     }
 
+    /// Finds this sweep's tokens in raw datagrams (see [`TokenFinder::probe_of`]).
+    pub(crate) fn token_finder(self) -> TokenFinder {
+        TokenFinder {
+            prefix: memmem::Finder::new(&self.token_prefix_bytes()).into_owned(),
+        }
+    }
+
     fn decode(self, token: &str) -> Option<u64> {
         let rest = token.trim().strip_prefix(TAG_PREFIX)?;
         let (nonce, seq) = rest.split_once('-')?;
         (u32::from_str_radix(nonce, 16).ok()? == self.nonce)
             .then(|| u64::from_str_radix(seq, 16).ok())
             .flatten()
+    }
+}
+
+/// Reads the probe a raw datagram answers straight from its bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenFinder {
+    prefix: memmem::Finder<'static>,
+}
+
+impl TokenFinder {
+    /// The first of our tokens in `datagram` (Via branch, From-tag and Call-ID all carry the
+    /// same one). A sweep drops strays and duplicate answers with this before paying for a
+    /// full parse; `None` means "parse it and ask [`Correlator::probe_of`]" (a stack that
+    /// changed the token's case, say).
+    pub(crate) fn probe_of(&self, datagram: &[u8]) -> Option<u64> {
+        let at = self.prefix.find(datagram)? + self.prefix.needle().len();
+        let digits = datagram.get(at..)?;
+        let len = digits
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        let hex = std::str::from_utf8(digits.get(..len)?).ok()?;
+        u64::from_str_radix(hex, 16).ok()
     }
 }
 
@@ -139,39 +193,10 @@ pub struct OptionsRequest<'a> {
 impl OptionsRequest<'_> {
     /// Writes the request into `out` (cleared first), so a sweep reuses one buffer.
     pub fn write_into(&self, out: &mut String) {
-        out.clear();
-        let target = uri_hostport(self.target);
-        let local = uri_hostport(self.local);
-        let local_host = uri_host(self.local.ip());
-        let uri_transport = match self.transport {
-            Transport::Udp => "",
-            Transport::Tcp => ";transport=tcp",
-            Transport::Tls => ";transport=tls",
-        };
-        let user_agent: String = self
-            .user_agent
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
-        let c = self.correlator;
-        // Writing to a String cannot fail.
-        let _ = write!(
+        RequestTemplate::new(self.local, self.transport, self.user_agent, self.correlator).write(
+            self.target,
+            self.seq,
             out,
-            "OPTIONS sip:{target}{uri_transport} SIP/2.0\r\n\
-             Via: SIP/2.0/{via} {local};branch={branch};rport\r\n\
-             Max-Forwards: 70\r\n\
-             From: <sip:voipguard@{local_host}>;tag={tag}\r\n\
-             To: <sip:{target}>\r\n\
-             Call-ID: {call_id}\r\n\
-             CSeq: 1 OPTIONS\r\n\
-             Contact: <sip:voipguard@{local}{uri_transport}>\r\n\
-             User-Agent: {user_agent}\r\n\
-             Accept: application/sdp\r\n\
-             Content-Length: 0\r\n\r\n",
-            via = self.transport.via_token(),
-            branch = c.branch(self.seq),
-            tag = c.from_tag(self.seq),
-            call_id = c.call_id(self.seq),
         );
     }
 
@@ -180,6 +205,145 @@ impl OptionsRequest<'_> {
         let mut out = String::with_capacity(512);
         self.write_into(&mut out);
         out
+    }
+}
+
+/// The OPTIONS request of one sender with the per-probe parts left open: a sweep renders the
+/// constant text once and only writes the target and the probe's token into each datagram,
+/// without formatting or allocating per probe.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestTemplate {
+    /// The request with the holes cut out.
+    text: String,
+    /// Where each hole of [`Self::HOLES`] sits in `text`, in order.
+    cuts: [usize; 5],
+    /// `vg<nonce>-`, the constant start of every token.
+    token_prefix: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Hole {
+    Target,
+    Token,
+}
+
+impl RequestTemplate {
+    const HOLES: [Hole; 5] = [
+        Hole::Target,
+        Hole::Token,
+        Hole::Token,
+        Hole::Target,
+        Hole::Token,
+    ];
+
+    pub(crate) fn new(
+        local: SocketAddr,
+        transport: Transport,
+        user_agent: &str,
+        correlator: Correlator,
+    ) -> Self {
+        let local_hostport = uri_hostport(local);
+        let local_host = uri_host(local.ip());
+        let uri_transport = match transport {
+            Transport::Udp => "",
+            Transport::Tcp => ";transport=tcp",
+            Transport::Tls => ";transport=tls",
+        };
+        let user_agent: String = user_agent.chars().filter(|c| !c.is_control()).collect();
+        let via = transport.via_token();
+        let pieces = [
+            "OPTIONS sip:".to_string(),
+            format!(
+                "{uri_transport} SIP/2.0\r\nVia: SIP/2.0/{via} {local_hostport};branch=z9hG4bK"
+            ),
+            format!(";rport\r\nMax-Forwards: 70\r\nFrom: <sip:voipguard@{local_host}>;tag="),
+            "\r\nTo: <sip:".to_string(),
+            ">\r\nCall-ID: ".to_string(),
+            format!(
+                "@voipguard\r\n\
+                 CSeq: 1 OPTIONS\r\n\
+                 Contact: <sip:voipguard@{local_hostport}{uri_transport}>\r\n\
+                 User-Agent: {user_agent}\r\n\
+                 Accept: application/sdp\r\n\
+                 Content-Length: 0\r\n\r\n"
+            ),
+        ];
+        let mut text = String::with_capacity(pieces.iter().map(String::len).sum());
+        let mut cuts = [0; 5];
+        for (index, piece) in pieces.iter().enumerate() {
+            text.push_str(piece);
+            if let Some(cut) = cuts.get_mut(index) {
+                *cut = text.len();
+            }
+        }
+        Self {
+            text,
+            cuts,
+            token_prefix: correlator.token_prefix(),
+        }
+    }
+
+    /// Writes the request of probe `seq` to `target` into `out` (cleared first).
+    pub(crate) fn write(&self, target: SocketAddr, seq: u64, out: &mut String) {
+        out.clear();
+        let mut start = 0;
+        for (&cut, hole) in self.cuts.iter().zip(Self::HOLES) {
+            out.push_str(self.text.get(start..cut).unwrap_or_default());
+            start = cut;
+            match hole {
+                Hole::Target => push_hostport(out, target),
+                Hole::Token => {
+                    out.push_str(&self.token_prefix);
+                    push_hex(out, seq);
+                }
+            }
+        }
+        out.push_str(self.text.get(start..).unwrap_or_default());
+    }
+}
+
+/// `host:port` as [`uri_hostport`] writes it, without allocating for IPv4 (the hot path).
+fn push_hostport(out: &mut String, address: SocketAddr) {
+    match address.ip() {
+        IpAddr::V4(v4) => {
+            for (index, octet) in v4.octets().into_iter().enumerate() {
+                if index > 0 {
+                    out.push('.');
+                }
+                push_decimal(out, u64::from(octet));
+            }
+        }
+        // Writing to a String cannot fail.
+        IpAddr::V6(v6) => drop(write!(out, "[{v6}]")),
+    }
+    out.push(':');
+    push_decimal(out, u64::from(address.port()));
+}
+
+fn push_decimal(out: &mut String, value: u64) {
+    push_digits(out, value, 10);
+}
+
+fn push_hex(out: &mut String, value: u64) {
+    push_digits(out, value, 16);
+}
+
+fn push_digits(out: &mut String, mut value: u64, radix: u32) {
+    let mut digits = [0_u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        let digit = u32::try_from(value % u64::from(radix)).unwrap_or_default();
+        if let (Some(slot), Some(c)) = (digits.get_mut(at), char::from_digit(digit, radix)) {
+            *slot = c as u8;
+        }
+        value /= u64::from(radix);
+        if value == 0 || at == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(digit));
     }
 }
 
@@ -205,7 +369,26 @@ pub struct Response {
     pub status: u16,
     /// Reason phrase as sent.
     pub reason: String,
-    headers: Vec<(String, String)>,
+    /// Canonical names and values, back to back.
+    text: String,
+    headers: Vec<HeaderSpan>,
+}
+
+/// One header in [`Response::text`]: the name from `start`, the value from `value_start` to
+/// `end`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HeaderSpan {
+    start: usize,
+    value_start: usize,
+    end: usize,
+}
+
+/// The canonical lower-case name of a compact form (`v`, `F`, …): `None` for a full name.
+fn canonical_name(name: &str) -> Option<&'static str> {
+    match name.as_bytes() {
+        [letter] => expand_compact(std::str::from_utf8(&[letter.to_ascii_lowercase()]).ok()?),
+        _ => None,
+    }
 }
 
 /// RFC 3261 7.3.3 and later RFCs' compact header forms.
@@ -236,13 +419,17 @@ fn expand_compact(name: &str) -> Option<&'static str> {
 }
 
 fn split_head(bytes: &[u8]) -> Option<(usize, usize)> {
-    let crlf = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|at| (at, at + 4));
-    let lf = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
+    static CRLF: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\r\n\r\n"));
+    static LF: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"\n\n"));
+    let crlf = CRLF.find(bytes).map(|at| (at, at + 4));
+    // A bare-LF blank line can only come first when it starts before the CRLF one.
+    let lf = LF
+        .find(
+            bytes
+                .get(..crlf.map_or(bytes.len(), |(at, _)| at + 2))
+                .unwrap_or(bytes),
+        )
         .map(|at| (at, at + 2));
     match (crlf, lf) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
@@ -250,11 +437,20 @@ fn split_head(bytes: &[u8]) -> Option<(usize, usize)> {
     }
 }
 
+/// `bytes` as text, invalid UTF-8 replaced; the check for valid text is much cheaper than the
+/// lossy conversion, and answers are nearly always valid.
+fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The length of the first complete SIP message in `bytes` (head plus Content-Length body), or
 /// `None` while it is incomplete: how a stream reader knows it has a whole response.
 pub fn complete_message_len(bytes: &[u8]) -> Option<usize> {
     let (head_end, body_start) = split_head(bytes)?;
-    let head = String::from_utf8_lossy(bytes.get(..head_end)?);
+    let head = text_of(bytes.get(..head_end)?);
     let body_len = head
         .lines()
         .skip(1)
@@ -273,7 +469,7 @@ impl Response {
     /// Parses a response; the body, if any, is ignored.
     pub fn parse(bytes: &[u8]) -> Result<Self, ParseError> {
         let head_end = split_head(bytes).map_or(bytes.len(), |(end, _)| end);
-        let head = String::from_utf8_lossy(bytes.get(..head_end).unwrap_or(bytes));
+        let head = text_of(bytes.get(..head_end).unwrap_or(bytes));
         let mut lines = head
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line));
@@ -287,51 +483,96 @@ impl Response {
         if !(100..=699).contains(&status) {
             return Err(ParseError::StatusLine);
         }
-        let mut headers: Vec<(String, String)> = Vec::new();
+        // Names and values go back to back into one string (two allocations per response, not
+        // two per header: a sweep parses tens of thousands of them).
+        let mut text = String::with_capacity(head.len());
+        let mut headers: Vec<HeaderSpan> = Vec::with_capacity(16);
         for (index, line) in lines.enumerate() {
             if line.is_empty() {
                 continue;
             }
             if line.starts_with([' ', '\t']) {
-                let (_, value) = headers
+                // The folded header is the last one written, so its value ends `text`.
+                let last = headers
                     .last_mut()
                     .ok_or(ParseError::Header { line: index + 2 })?;
-                value.push(' ');
-                value.push_str(line.trim());
+                text.push(' ');
+                text.push_str(line.trim());
+                last.end = text.len();
                 continue;
             }
             let (name, value) = line
                 .split_once(':')
                 .ok_or(ParseError::Header { line: index + 2 })?;
-            let name = name.trim().to_ascii_lowercase();
-            let name = expand_compact(&name).map_or(name, str::to_string);
-            headers.push((name, value.trim().to_string()));
+            let start = text.len();
+            match canonical_name(name.trim()) {
+                Some(expanded) => text.push_str(expanded),
+                None => {
+                    text.push_str(name.trim());
+                    if let Some(pushed) = text.get_mut(start..) {
+                        pushed.make_ascii_lowercase();
+                    }
+                }
+            }
+            let value_start = text.len();
+            text.push_str(value.trim());
+            headers.push(HeaderSpan {
+                start,
+                value_start,
+                end: text.len(),
+            });
         }
         Ok(Self {
             status,
             reason: reason.trim().to_string(),
+            text,
             headers,
         })
     }
 
+    fn name_of(&self, header: &HeaderSpan) -> &str {
+        self.text
+            .get(header.start..header.value_start)
+            .unwrap_or_default()
+    }
+
+    fn value_of(&self, header: &HeaderSpan) -> &str {
+        self.text
+            .get(header.value_start..header.end)
+            .unwrap_or_default()
+    }
+
     /// The first value of a header, by full or compact name, any case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.header_values(name).next()
+        self.values(name).next()
     }
 
     /// Every value of a header, by full or compact name, any case.
     pub fn header_values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let lower = name.to_ascii_lowercase();
-        let wanted = expand_compact(&lower).map_or(lower, str::to_string);
+        self.named(canonical_name(name).map_or_else(|| name.to_string(), str::to_string))
+    }
+
+    /// [`Self::header_values`] borrowing the name instead of copying it.
+    fn values<'s, 'n>(&'s self, name: &'n str) -> impl Iterator<Item = &'s str> + use<'s, 'n> {
+        self.named(canonical_name(name).unwrap_or(name))
+    }
+
+    fn named<'s, N: AsRef<str>>(
+        &'s self,
+        canonical: N,
+    ) -> impl Iterator<Item = &'s str> + use<'s, N> {
         self.headers
             .iter()
-            .filter(move |(header, _)| *header == wanted)
-            .map(|(_, value)| value.as_str())
+            .filter(move |header| {
+                self.name_of(header)
+                    .eq_ignore_ascii_case(canonical.as_ref())
+            })
+            .map(|header| self.value_of(header))
     }
 
     /// Header names in order of appearance, canonical lower-case.
     pub fn header_names(&self) -> impl Iterator<Item = &str> {
-        self.headers.iter().map(|(name, _)| name.as_str())
+        self.headers.iter().map(|header| self.name_of(header))
     }
 
     /// The From header's tag.
@@ -347,12 +588,18 @@ impl Response {
     /// A comma-separated list header (Allow, Supported) over all its occurrences, upper-cased
     /// for methods so `invite` and `INVITE` compare equal.
     pub fn list(&self, name: &str) -> Vec<String> {
-        self.header_values(name)
+        self.items(name).map(str::to_string).collect()
+    }
+
+    /// The items of [`Self::list`], borrowed.
+    pub(crate) fn items<'s, 'n>(
+        &'s self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'s str> + use<'s, 'n> {
+        self.values(name)
             .flat_map(|value| value.split(','))
             .map(str::trim)
             .filter(|item| !item.is_empty())
-            .map(str::to_string)
-            .collect()
     }
 
     /// MAC addresses the responder gives away (12 lower-case hex digits): written out in
@@ -367,10 +614,10 @@ impl Response {
             }
         };
         let agents: Vec<&str> = self
-            .header_values("user-agent")
-            .chain(self.header_values("server"))
+            .values("user-agent")
+            .chain(self.values("server"))
             .collect();
-        let contacts: Vec<&str> = self.header_values("contact").collect();
+        let contacts: Vec<&str> = self.values("contact").collect();
         for text in agents.iter().chain(&contacts).copied().chain(self.to_tag()) {
             crate::http::macs_of(text).into_iter().for_each(&mut add);
         }
@@ -589,6 +836,42 @@ mod tests {
             Correlator::with_nonce(0x1234_5678).probe_of(&response),
             None
         );
+    }
+
+    #[test]
+    fn raw_datagrams_are_attributed_without_parsing() {
+        let tokens = Correlator::with_nonce(0xdead_beef).token_finder();
+        assert_eq!(tokens.probe_of(KAMAILIO_REPLY.as_bytes()), Some(42));
+        let other_sweep = Correlator::with_nonce(0x1234_5678).token_finder();
+        assert_eq!(other_sweep.probe_of(KAMAILIO_REPLY.as_bytes()), None);
+        // A stack that upper-cased the token's hex is left to the full parse.
+        let shouted = KAMAILIO_REPLY.replace("vgdeadbeef", "vgDEADBEEF");
+        assert_eq!(tokens.probe_of(shouted.as_bytes()), None);
+        assert_eq!(
+            Correlator::with_nonce(0xdead_beef).probe_of(&parse(&shouted)),
+            Some(42)
+        );
+        assert_eq!(tokens.probe_of(b"vgdeadbeef-"), None, "no digits, no probe");
+    }
+
+    #[test]
+    fn template_hosts_match_uri_hostport() {
+        for text in [
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "127.0.3.7:5060",
+            "[::1]:5062",
+            "[fd00::20]:5060",
+        ] {
+            let mut out = String::new();
+            push_hostport(&mut out, socket(text));
+            assert_eq!(out, uri_hostport(socket(text)));
+        }
+        for seq in [0, 9, 10, 0xff, u64::MAX] {
+            let mut out = String::new();
+            push_hex(&mut out, seq);
+            assert_eq!(out, format!("{seq:x}"));
+        }
     }
 
     #[test]

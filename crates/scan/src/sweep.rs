@@ -1,22 +1,27 @@
 //! The sweep engine: OPTIONS to every admitted address and port, paced and retransmitted.
 //!
 //! UDP uses one socket per address family for the whole sweep, so a /16 costs two file
-//! descriptors, not 65,536. Two kinds of task talk by messages:
+//! descriptors, not 65,536. One task, the scheduler, owns the sockets and all probe state, so a
+//! probe costs no message or wake-up between tasks:
 //!
-//! * a receiver per socket parses every datagram and, when its tags name one of our probes,
-//!   sends the probe's sequence number and the response to the scheduler;
-//! * the scheduler owns all probe state: it sends first transmissions in target order, paced by a
-//!   token bucket (`rate` packets per second, retransmissions included) and bounded by
-//!   `max_outstanding`; it retransmits silent probes on RFC 3261 timer A (doubling intervals,
-//!   starting at T1 and adapting to the measured round-trip time) and gives them up after the
-//!   full last interval; it streams each answered probe out as a [`SipHost`].
+//! * it sends first transmissions in target order, each rendered from a per-socket
+//!   [`RequestTemplate`] (only the target and the probe's token are written per datagram), paced
+//!   by a token bucket (`rate` packets per second, retransmissions included) and bounded by
+//!   `max_outstanding`;
+//! * it reads every waiting datagram between sends, finds the probe's token in the raw bytes and
+//!   parses only the first answer to a live probe (duplicates drawn by retransmissions and
+//!   strays cost a substring search);
+//! * it retransmits silent probes on RFC 3261 timer A (doubling intervals, starting at T1 and
+//!   adapting to the measured round-trip time) and gives them up after the full last interval;
+//! * it hands each answered probe out as a [`SipHost`] when the reader has room, so a reader
+//!   slower than the wire holds compact parsed answers back, not the sweep.
 //!
 //! TCP ([`tcp_sweep`]) and TLS ([`tls_sweep`]) open one connection per address and port, a
 //! bounded number at a time (`max_connections`, so a /16 never exhausts file descriptors),
 //! send one OPTIONS and read one response.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -31,7 +36,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::scope::Plan;
-use crate::sip::{Correlator, OptionsRequest, Response, Transport, complete_message_len};
+use crate::sip::{
+    Correlator, OptionsRequest, RequestTemplate, Response, TokenFinder, Transport,
+    complete_message_len,
+};
 use crate::tls::{self, TlsInfo};
 use crate::tls_versions;
 
@@ -186,9 +194,8 @@ impl SipHost {
             server: text("server"),
             user_agent: text("user-agent"),
             allow: response
-                .list("allow")
-                .into_iter()
-                .map(|m| m.to_ascii_uppercase())
+                .items("allow")
+                .map(str::to_ascii_uppercase)
                 .collect(),
             supported: response.list("supported"),
             to_tag: response.to_tag().map(str::to_string),
@@ -245,8 +252,9 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    /// Waits for the sweep to end. Drain `hosts` first (or concurrently): the sweep pauses when
-    /// nobody reads them.
+    /// Waits for the sweep to end. Drain `hosts` first (or concurrently): a UDP sweep holds
+    /// answers back while nobody reads them (a TCP or TLS sweep pauses), and stops once `hosts`
+    /// is dropped.
     pub async fn finish(self) -> SweepSummary {
         drop(self.hosts);
         self.task.await.unwrap_or_default()
@@ -254,7 +262,6 @@ impl Sweep {
 }
 
 const RESULT_BUFFER: usize = 1024;
-const REPLY_BUFFER: usize = 8192;
 const RECEIVE_BUFFER_BYTES: usize = 8 << 20;
 
 pub(crate) struct Family {
@@ -332,26 +339,25 @@ pub fn udp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
         u64::try_from(plan.len().saturating_mul(config.ports.len() as u128)).unwrap_or(u64::MAX);
     progress.total.store(probes, Ordering::Relaxed);
     let correlator = Correlator::random();
-    let (reply_tx, reply_rx) = mpsc::channel(REPLY_BUFFER);
-    let mut receivers = JoinSet::new();
-    for family in [&v4, &v6].into_iter().flatten() {
-        receivers.spawn(receive(
-            Arc::clone(&family.socket),
-            correlator,
-            reply_tx.clone(),
-        ));
-    }
-    drop(reply_tx);
+    let endpoint = |family: Family| {
+        let template =
+            RequestTemplate::new(family.local, Transport::Udp, &config.user_agent, correlator);
+        Endpoint { family, template }
+    };
+    let v4 = v4.map(endpoint);
+    let v6 = v6.map(endpoint);
     let (host_tx, host_rx) = mpsc::channel(RESULT_BUFFER);
     let pace = Pace::new(f64::from(config.rate));
     let scheduler = Scheduler {
         targets: Box::new(targets(plan, config.ports.clone())),
         config,
         correlator,
+        tokens: correlator.token_finder(),
         v4,
         v6,
         progress: Arc::clone(&progress),
         hosts: host_tx,
+        answers: VecDeque::new(),
         outstanding: HashMap::new(),
         timers: BinaryHeap::new(),
         rtt: RttEstimator {
@@ -364,13 +370,10 @@ pub fn udp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
             ..SweepSummary::default()
         },
         next_seq: 0,
-        buffer: String::with_capacity(512),
+        request: String::with_capacity(512),
+        datagram: vec![0_u8; 65_536],
     };
-    let task = tokio::spawn(async move {
-        let summary = scheduler.run(reply_rx).await;
-        receivers.abort_all();
-        summary
-    });
+    let task = tokio::spawn(scheduler.run());
     Ok(Sweep {
         hosts: host_rx,
         progress,
@@ -378,41 +381,38 @@ pub fn udp_sweep(plan: Plan, config: SweepConfig) -> Result<Sweep, SweepError> {
     })
 }
 
-struct Reply {
-    seq: u64,
+/// An answer waiting for the hosts channel: the full [`SipHost`] is built only when the reader
+/// takes it, so a fast sweep spends its time on the wire, not on copying strings.
+struct Answer {
+    target: SocketAddr,
     from: SocketAddr,
     response: Response,
-    at: Instant,
+    rtt: Duration,
+    transmissions: u32,
 }
 
-async fn receive(socket: Arc<UdpSocket>, correlator: Correlator, replies: mpsc::Sender<Reply>) {
-    let mut buffer = vec![0_u8; 65_536];
-    loop {
-        let Ok((len, from)) = socket.recv_from(&mut buffer).await else {
-            // ICMP errors surface as recv errors on some systems; the socket stays usable.
-            continue;
-        };
-        let at = Instant::now();
-        let Ok(response) = Response::parse(buffer.get(..len).unwrap_or_default()) else {
-            continue;
-        };
-        let Some(seq) = correlator.probe_of(&response) else {
-            continue;
-        };
-        if replies
-            .send(Reply {
-                seq,
-                from,
-                response,
-                at,
-            })
-            .await
-            .is_err()
-        {
-            return;
-        }
+impl Answer {
+    fn into_host(self) -> SipHost {
+        SipHost::new(
+            self.target,
+            self.from,
+            Transport::Udp,
+            &self.response,
+            self.rtt,
+            self.transmissions,
+        )
     }
 }
+
+/// A socket and the request every probe through it sends.
+struct Endpoint {
+    family: Family,
+    template: RequestTemplate,
+}
+
+/// Datagrams read from one socket before the scheduler turns back to sending: enough to empty
+/// a burst of answers, few enough to keep the pace.
+const RECEIVE_BATCH: usize = 512;
 
 struct InFlight {
     target: SocketAddr,
@@ -498,10 +498,13 @@ struct Scheduler {
     targets: Box<dyn Iterator<Item = SocketAddr> + Send>,
     config: SweepConfig,
     correlator: Correlator,
-    v4: Option<Family>,
-    v6: Option<Family>,
+    tokens: TokenFinder,
+    v4: Option<Endpoint>,
+    v6: Option<Endpoint>,
     progress: Arc<Progress>,
     hosts: mpsc::Sender<SipHost>,
+    /// Answered probes the hosts channel had no room for yet.
+    answers: VecDeque<Answer>,
     outstanding: HashMap<u64, InFlight>,
     /// When each outstanding probe's current interval ends: (deadline, probe). One entry per
     /// outstanding probe; entries of answered probes are skipped when they surface.
@@ -510,7 +513,8 @@ struct Scheduler {
     pace: Pace,
     summary: SweepSummary,
     next_seq: u64,
-    buffer: String,
+    request: String,
+    datagram: Vec<u8>,
 }
 
 enum Sent {
@@ -518,8 +522,19 @@ enum Sent {
     Failed,
 }
 
+/// Waits until `endpoint`'s socket has a datagram; never, without a socket.
+async fn readable(endpoint: Option<&Endpoint>) {
+    match endpoint {
+        // An error surfaces again from the read that follows.
+        Some(endpoint) => drop(endpoint.family.socket.readable().await),
+        None => std::future::pending().await,
+    }
+}
+
 impl Scheduler {
-    async fn run(mut self, mut replies: mpsc::Receiver<Reply>) -> SweepSummary {
+    /// One task sends, receives and times out: no channel or wake-up between a datagram and
+    /// its probe, which is most of what a probe costs once the request is a template.
+    async fn run(mut self) -> SweepSummary {
         let started = Instant::now();
         let mut tokens = 1.0;
         let mut refilled = Instant::now();
@@ -530,10 +545,9 @@ impl Scheduler {
             // millisecond): longer bursts overflow a responder's socket buffer even when the rate
             // is sustainable.
             let burst = (rate / 500.0).max(1.0);
-            while let Ok(reply) = replies.try_recv() {
-                if !self.answer(reply).await {
-                    return self.done(started);
-                }
+            self.receive_all();
+            if !self.hand_over() {
+                return self.done(started);
             }
             let now = Instant::now();
             tokens = (tokens + now.duration_since(refilled).as_secs_f64() * rate).min(burst);
@@ -551,7 +565,7 @@ impl Scheduler {
                 self.first_transmission(target).await;
             }
             if !targets_left && self.outstanding.is_empty() {
-                return self.done(started);
+                return self.finish(started).await;
             }
             let next_timer = self.timers.peek().map(|Reverse((due, _))| *due);
             let can_send_new = targets_left && self.outstanding.len() < self.config.max_outstanding;
@@ -567,15 +581,121 @@ impl Scheduler {
                 tokio::task::yield_now().await;
                 continue;
             }
+            let mut reader_gone = false;
             tokio::select! {
-                reply = replies.recv() => match reply {
-                    Some(reply) => if !self.answer(reply).await { return self.done(started); },
-                    // Receivers only stop when the sweep is over; keep timing out probes.
-                    None => tokio::time::sleep_until(wake.into()).await,
+                () = readable(self.v4.as_ref()) => {}
+                () = readable(self.v6.as_ref()) => {}
+                permit = self.hosts.reserve(), if !self.answers.is_empty() => match permit {
+                    Ok(permit) => {
+                        if let Some(answer) = self.answers.pop_front() {
+                            permit.send(answer.into_host());
+                        }
+                    }
+                    Err(_) => reader_gone = true,
                 },
                 () = tokio::time::sleep_until(wake.into()) => {}
             }
+            if reader_gone {
+                return self.done(started);
+            }
         }
+    }
+
+    /// Reads every datagram waiting on both sockets (up to a batch each).
+    fn receive_all(&mut self) {
+        for v6 in [false, true] {
+            for _ in 0..RECEIVE_BATCH {
+                let endpoint = if v6 { &self.v6 } else { &self.v4 };
+                let Some(endpoint) = endpoint else { break };
+                match endpoint.family.socket.try_recv_from(&mut self.datagram) {
+                    Ok((len, from)) => self.on_datagram(len, from, Instant::now()),
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => break,
+                    // ICMP errors surface as receive errors on some systems; the socket stays
+                    // usable.
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+
+    /// Attributes a datagram to its probe; only the first answer to a live probe is parsed.
+    fn on_datagram(&mut self, len: usize, from: SocketAddr, at: Instant) {
+        let bytes = self.datagram.get(..len).unwrap_or_default();
+        let parsed;
+        let seq = match self.tokens.probe_of(bytes) {
+            Some(seq) => {
+                parsed = None;
+                seq
+            }
+            None => {
+                let Ok(response) = Response::parse(bytes) else {
+                    return;
+                };
+                let Some(seq) = self.correlator.probe_of(&response) else {
+                    return;
+                };
+                parsed = Some(response);
+                seq
+            }
+        };
+        // Retransmissions can draw several answers; the first one decides.
+        if !self.outstanding.contains_key(&seq) {
+            return;
+        }
+        let Some(response) = parsed.or_else(|| Response::parse(bytes).ok()) else {
+            return;
+        };
+        let Some(in_flight) = self.outstanding.remove(&seq) else {
+            return;
+        };
+        self.summary.answered += 1;
+        self.progress.answered.fetch_add(1, Ordering::Relaxed);
+        self.progress.done.fetch_add(1, Ordering::Relaxed);
+        let rtt = at.saturating_duration_since(in_flight.last_sent);
+        // Karn: an answer after a retransmission may answer either copy, so it is no sample.
+        if in_flight.transmissions == 1 {
+            self.rtt.sample(rtt);
+            self.pace.delivered();
+        } else {
+            let holdoff = self
+                .rtt
+                .first_interval(self.config.min_retransmit_interval, self.config.t1);
+            self.pace.loss(at, holdoff);
+        }
+        self.answers.push_back(Answer {
+            target: in_flight.target,
+            from,
+            response,
+            rtt,
+            transmissions: in_flight.transmissions,
+        });
+    }
+
+    /// Passes answers on while the hosts channel has room; false when nobody reads the hosts
+    /// any more.
+    fn hand_over(&mut self) -> bool {
+        while let Some(answer) = self.answers.pop_front() {
+            match self.hosts.try_reserve() {
+                Ok(permit) => permit.send(answer.into_host()),
+                Err(mpsc::error::TrySendError::Full(())) => {
+                    self.answers.push_front(answer);
+                    return true;
+                }
+                Err(mpsc::error::TrySendError::Closed(())) => return false,
+            }
+        }
+        true
+    }
+
+    /// Every probe is decided: the answers still held go out as the reader takes them.
+    async fn finish(mut self, started: Instant) -> SweepSummary {
+        self.summary.elapsed = started.elapsed();
+        while let Some(answer) = self.answers.pop_front() {
+            if self.hosts.send(answer.into_host()).await.is_err() {
+                break;
+            }
+        }
+        self.summary
     }
 
     fn done(mut self, started: Instant) -> SweepSummary {
@@ -584,24 +704,21 @@ impl Scheduler {
     }
 
     async fn send(&mut self, target: SocketAddr, seq: u64) -> Sent {
-        let family = match target.ip() {
+        let endpoint = match target.ip() {
             IpAddr::V4(_) => self.v4.as_ref(),
             IpAddr::V6(_) => self.v6.as_ref(),
         };
-        let Some(family) = family else {
+        let Some(endpoint) = endpoint else {
             return Sent::Failed;
         };
-        OptionsRequest {
-            target,
-            local: family.local,
-            transport: Transport::Udp,
-            user_agent: &self.config.user_agent,
-            correlator: self.correlator,
-            seq,
-        }
-        .write_into(&mut self.buffer);
+        endpoint.template.write(target, seq, &mut self.request);
         self.summary.transmissions += 1;
-        match family.socket.send_to(self.buffer.as_bytes(), target).await {
+        match endpoint
+            .family
+            .socket
+            .send_to(self.request.as_bytes(), target)
+            .await
+        {
             Ok(_) => Sent::Ok,
             Err(err) => {
                 self.summary
@@ -698,37 +815,6 @@ impl Scheduler {
                 }
             }
         }
-    }
-
-    /// Records an answer; false when nobody reads the hosts any more.
-    async fn answer(&mut self, reply: Reply) -> bool {
-        // Retransmissions can draw several answers; the first one decides.
-        let Some(in_flight) = self.outstanding.remove(&reply.seq) else {
-            return true;
-        };
-        self.summary.answered += 1;
-        self.progress.answered.fetch_add(1, Ordering::Relaxed);
-        self.progress.done.fetch_add(1, Ordering::Relaxed);
-        let rtt = reply.at.saturating_duration_since(in_flight.last_sent);
-        // Karn: an answer after a retransmission may answer either copy, so it is no sample.
-        if in_flight.transmissions == 1 {
-            self.rtt.sample(rtt);
-            self.pace.delivered();
-        } else {
-            let holdoff = self
-                .rtt
-                .first_interval(self.config.min_retransmit_interval, self.config.t1);
-            self.pace.loss(reply.at, holdoff);
-        }
-        let host = SipHost::new(
-            in_flight.target,
-            reply.from,
-            Transport::Udp,
-            &reply.response,
-            rtt,
-            in_flight.transmissions,
-        );
-        self.hosts.send(host).await.is_ok()
     }
 }
 
