@@ -583,11 +583,16 @@ impl FingerprintTable {
         if entry
             .headers
             .iter()
-            .any(|name| host.header_names.contains(name))
+            .any(|name| host.header_names.iter().any(|seen| seen == name))
         {
             signals.push(("headers", w.headers));
         }
-        if !entry.allow.is_empty() && entry.allow.iter().all(|method| host.allow.contains(method)) {
+        if !entry.allow.is_empty()
+            && entry
+                .allow
+                .iter()
+                .all(|method| host.allow.iter().any(|allowed| allowed == method))
+        {
             signals.push(("allow", w.allow));
         }
         if entry
@@ -988,7 +993,7 @@ mod tests {
     #[test]
     fn vendor_header_signal() {
         let mut ucm = host(None, None);
-        ucm.header_names = vec!["via".to_string(), "x-grandstream-pbx".to_string()];
+        ucm.header_names = vec!["via".into(), "x-grandstream-pbx".into()];
         let found = identify(&ucm);
         assert_eq!(
             (
@@ -1257,11 +1262,7 @@ mod tests {
         let mut lab = host(None, None);
         lab.reason = "alive".to_string();
         assert_eq!(table.identify(&lab).map(|f| f.confidence), Some(0.2));
-        lab.allow = vec![
-            "INVITE".to_string(),
-            "OPTIONS".to_string(),
-            "BYE".to_string(),
-        ];
+        lab.allow = vec!["INVITE".into(), "OPTIONS".into(), "BYE".into()];
         assert_eq!(table.identify(&lab).map(|f| f.confidence), Some(0.36));
     }
 

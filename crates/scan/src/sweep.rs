@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use compact_str::CompactString;
 use serde::Serialize;
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -141,12 +142,13 @@ pub struct SipHost {
     /// `User-Agent` header.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// Methods in `Allow`.
+    /// Methods in `Allow`. (Short strings kept inline: a dense sweep holds tens of thousands
+    /// of hosts, and one heap allocation per method and header name was most of their memory.)
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub allow: Vec<String>,
+    pub allow: Vec<CompactString>,
     /// Extensions in `Supported`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub supported: Vec<String>,
+    pub supported: Vec<CompactString>,
     /// The responder's To-tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to_tag: Option<String>,
@@ -154,7 +156,7 @@ pub struct SipHost {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
     /// Every header name present (lower-case), for vendor-specific markers.
-    pub header_names: Vec<String>,
+    pub header_names: Vec<CompactString>,
     /// TLS: the certificate chain presented and the legacy versions accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsInfo>,
@@ -195,12 +197,12 @@ impl SipHost {
             user_agent: text("user-agent"),
             allow: response
                 .items("allow")
-                .map(str::to_ascii_uppercase)
+                .map(|method| method.to_ascii_uppercase().into())
                 .collect(),
-            supported: response.list("supported"),
+            supported: response.items("supported").map(Into::into).collect(),
             to_tag: response.to_tag().map(str::to_string),
             realm: response.realm().map(str::to_string),
-            header_names: response.header_names().map(str::to_string).collect(),
+            header_names: response.header_names().map(Into::into).collect(),
             tls: None,
             rtt,
             transmissions,
