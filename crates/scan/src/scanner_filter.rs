@@ -84,6 +84,7 @@ pub async fn probe_scanner_filter(hosts: &[SipHost], config: &SweepConfig) -> Ve
     targets.dedup();
     let correlator = Correlator::random();
     let spacing = Duration::from_secs_f64(1.0 / f64::from(config.rate.max(1)));
+    let started = tokio::time::Instant::now();
     let mut running = JoinSet::new();
     let mut probes = Vec::new();
     for (seq, target) in (0_u64..).zip(targets) {
@@ -94,7 +95,12 @@ pub async fn probe_scanner_filter(hosts: &[SipHost], config: &SweepConfig) -> Ve
         }
         let config = config.clone();
         running.spawn(async move { ask(target, &config, correlator, seq).await });
-        tokio::time::sleep(spacing).await;
+        // Paced against the schedule, not by a sleep per probe: a timer sleeps a millisecond at
+        // least, which would hold a /16 to 1,000 probes a second whatever `rate` says.
+        let due = started + spacing.saturating_mul(u32::try_from(seq + 1).unwrap_or(u32::MAX));
+        if due > tokio::time::Instant::now() + Duration::from_millis(1) {
+            tokio::time::sleep_until(due).await;
+        }
     }
     while let Some(done) = running.join_next().await {
         if let Ok(Some(probe)) = done {
@@ -116,10 +122,13 @@ async fn ask(
         IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
     };
-    let socket = UdpSocket::bind(SocketAddr::new(unspecified, 0))
-        .await
-        .ok()?;
-    socket.connect(target).await.ok()?;
+    // The source address the route to `target` takes, for Via and Contact; the socket itself
+    // stays unconnected: a host may answer from another of its addresses (a wildcard-bound
+    // server answers 127.0.0.9 from 127.0.0.1), as the sweep saw, and the tag tells ours.
+    let route = std::net::UdpSocket::bind(SocketAddr::new(unspecified, 0)).ok()?;
+    route.connect(target).ok()?;
+    let source = route.local_addr().ok()?.ip();
+    let socket = UdpSocket::bind(SocketAddr::new(source, 0)).await.ok()?;
     let local = socket.local_addr().ok()?;
     let request = scanner_like(&OptionsRequest {
         target,
@@ -133,11 +142,13 @@ async fn ask(
     let mut transmissions = 0;
     let mut wait = config.t1;
     while transmissions <= config.retransmissions {
-        socket.send(request.as_bytes()).await.ok()?;
+        socket.send_to(request.as_bytes(), target).await.ok()?;
         transmissions += 1;
         let deadline = tokio::time::Instant::now() + wait;
         // A closed port answers with ICMP, a receive error: that is silence too.
-        while let Ok(Ok(len)) = tokio::time::timeout_at(deadline, socket.recv(&mut buffer)).await {
+        while let Ok(Ok((len, _))) =
+            tokio::time::timeout_at(deadline, socket.recv_from(&mut buffer)).await
+        {
             let Ok(response) = Response::parse(buffer.get(..len).unwrap_or_default()) else {
                 continue;
             };
