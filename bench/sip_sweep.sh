@@ -185,7 +185,8 @@ run_voipguard() {  # $1=run number
     t1=$(now)
     local wall found rate summary
     wall=$(python3 -c "print(f'{$t1-$t0:.2f}')")
-    found=$(python3 -c "import json,sys; print(len({json.loads(l)['target'] for l in open(sys.argv[1])}))" "$OUTDIR/$tag.out")
+    # Host lines only: `scanner_probe` lines report the scanner-like OPTIONS sent afterwards.
+    found=$(python3 -c "import json,sys; print(len({json.loads(l).get('target') for l in open(sys.argv[1])} - {None}))" "$OUTDIR/$tag.out")
     rate=$(python3 -c "print(f'{$n/max($t1-$t0,0.01):.0f}')")
     summary=$(sed 's/\x1b\[[0-9;]*m//g' "$OUTDIR/$tag.err" | grep -o 'answered=[0-9]* silent=[0-9]* transmissions=[0-9]*' | tail -1)
     row voipguard "$RANGE" "$wall" "$found" "$rate" "$OUTDIR/$tag.time" "run=$1 rc=$rc rate=$RATE $summary"

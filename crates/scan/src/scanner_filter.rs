@@ -74,9 +74,12 @@ impl ScannerProbe {
 
 /// Asks every host that answered over UDP the scanner-like OPTIONS (hosts answering over TCP
 /// or TLS only are not asked: svmap speaks UDP). Returns one result per host, in target order.
-pub async fn probe_scanner_filter(hosts: &[SipHost], config: &SweepConfig) -> Vec<ScannerProbe> {
+pub async fn probe_scanner_filter<'h>(
+    hosts: impl IntoIterator<Item = &'h SipHost>,
+    config: &SweepConfig,
+) -> Vec<ScannerProbe> {
     let mut targets: Vec<SocketAddr> = hosts
-        .iter()
+        .into_iter()
         .filter(|host| host.transport == Transport::Udp)
         .map(|host| host.target)
         .collect();

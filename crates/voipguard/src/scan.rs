@@ -197,10 +197,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     // Last on the wire: a host's scanner filter may ban whoever sends svmap's OPTIONS, and no
     // other probe should be judged through that ban. The report follows, with its observations.
     let scanner_probes = runtime.block_on(probe_scanner_filter(
-        &sip_hosts
-            .iter()
-            .map(|(host, _)| host.clone())
-            .collect::<Vec<_>>(),
+        sip_hosts.iter().map(|(host, _)| host),
         &config,
     ));
     if let Some((hosts, web_auth, service_config)) = probed {
