@@ -262,7 +262,7 @@ pub struct ScanArgs {
     /// Exit 1 when a check fails at or above this severity, as `audit` does.
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
-    /// Only sweep SIP: no service probes, no findings.
+    /// Only sweep SIP: no service probes, no svmap-like second OPTIONS, no findings.
     #[arg(long)]
     pub sip_only: bool,
     /// Ports of one service, SERVICE=PORT[,PORT...] (repeatable): ssh, telnet, ftp, http,

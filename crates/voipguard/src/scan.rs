@@ -196,10 +196,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     }
     // Last on the wire: a host's scanner filter may ban whoever sends svmap's OPTIONS, and no
     // other probe should be judged through that ban. The report follows, with its observations.
-    let scanner_probes = runtime.block_on(probe_scanner_filter(
-        sip_hosts.iter().map(|(host, _)| host),
-        &config,
-    ));
+    // A discovery-only sweep (`--sip-only`) sends nothing but the sweep's own OPTIONS.
+    let scanner_probes = if args.sip_only {
+        Vec::new()
+    } else {
+        runtime.block_on(probe_scanner_filter(
+            sip_hosts.iter().map(|(host, _)| host),
+            &config,
+        ))
+    };
     if let Some((hosts, web_auth, service_config)) = probed {
         let live = Live {
             sip_hosts: &sip_hosts,
