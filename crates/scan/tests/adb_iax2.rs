@@ -5,12 +5,15 @@
 //! GUI: Python's http.server stands there on another address, and must be reported as a web UI,
 //! never as ADB. Needs `apt-get install -y python3`.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use support::skip_requested;
 use voipguard_model::{Family, Status, Vendor};
 use voipguard_scan::services::{Found, HostServices, Service, ServiceConfig};
 use voipguard_scan::{Fingerprint, Scope, Target, assess, probe_services};
@@ -20,10 +23,6 @@ const SILENT_IAX2: &str = "127.0.0.152";
 const OPEN_ADB: &str = "127.0.0.153";
 const SECURE_ADB: &str = "127.0.0.154";
 const SCOPTEL_GUI: &str = "127.0.0.155";
-
-fn skip_requested() -> bool {
-    std::env::var("VOIPGUARD_SKIP_NETNS").is_ok_and(|v| v == "1")
-}
 
 fn addr(ip: &str, port: u16) -> SocketAddr {
     SocketAddr::new(ip.parse().unwrap_or(IpAddr::from([127, 0, 0, 1])), port)

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Kamailio, kamailio_version, skip_requested};
+use support::{Kamailio, kamailio_version, required};
 use voipguard_model::Status;
 use voipguard_scan::intrusive::sip_auth::{SiteSecret, Trial, Weakness};
 use voipguard_scan::intrusive::{Wordlist, parse_checks};
@@ -588,19 +588,7 @@ impl WebServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) if skip_requested() => {
-                #[allow(clippy::print_stderr)] // tell the test log why nothing ran
-                {
-                    eprintln!("skipping: python3 not runnable ({err}) and VOIPGUARD_SKIP_NETNS=1");
-                }
-                return None;
-            }
-            Err(err) => panic!(
-                "this test needs Python 3: apt-get install -y python3 ({err}); set VOIPGUARD_SKIP_NETNS=1 to skip"
-            ),
-        };
+        let child = required(spawned, "python3", "python3")?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
             assert!(

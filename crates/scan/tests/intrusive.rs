@@ -21,7 +21,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Kamailio, SilentListener, kamailio_cert, kamailio_version, skip_requested};
+use support::{Kamailio, SilentListener, kamailio_cert, kamailio_version, required};
 use voipguard_model::Status;
 use voipguard_scan::intrusive::enumerate::Verdict;
 use voipguard_scan::intrusive::{CallOutcome, parse_checks, parse_extensions};
@@ -350,19 +350,7 @@ impl Baresip {
             .stdout(log.try_clone().unwrap_or_else(|err| panic!("{err}")))
             .stderr(log)
             .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) if skip_requested() => {
-                #[allow(clippy::print_stderr)] // tell the test log why nothing ran
-                {
-                    eprintln!("skipping: baresip not runnable ({err}) and VOIPGUARD_SKIP_NETNS=1");
-                }
-                return None;
-            }
-            Err(err) => panic!(
-                "these tests need baresip: apt-get install -y baresip-core ({err}); set VOIPGUARD_SKIP_NETNS=1 to skip"
-            ),
-        };
+        let child = required(spawned, "baresip", "baresip-core")?;
         let baresip = Self { child, dir };
         let deadline = Instant::now() + Duration::from_secs(10);
         while !baresip.log().contains("baresip is ready") {

@@ -4,12 +4,15 @@
 //! s_server with a self-signed and with an expired certificate, and with TLS 1.0/1.1 allowed or
 //! TLS 1.2+ only. Only 127.0.0.81-85 are addressed. Needs `apt-get install -y openssh-server snmpd tftpd-hpa openssl python3`.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::skip_requested;
 use voipguard_model::{Status, Vendor};
 use voipguard_parsers::{Keep, Parsed};
 use voipguard_scan::services::{Found, HostServices, Service, ServiceConfig, ServiceResult};
@@ -22,10 +25,6 @@ const EXPIRED: &str = "127.0.0.83";
 const LEGACY_TLS: &str = "127.0.0.84";
 const MODERN_TLS: &str = "127.0.0.85";
 const MAC: &str = "000b828c8f97";
-
-fn skip_requested() -> bool {
-    std::env::var("VOIPGUARD_SKIP_NETNS").is_ok_and(|v| v == "1")
-}
 
 /// The tools, or `false` when they are missing and skipping was asked for.
 fn tools_present() -> bool {

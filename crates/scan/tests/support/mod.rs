@@ -16,32 +16,40 @@ pub fn skip_requested() -> bool {
     std::env::var("VOIPGUARD_SKIP_NETNS").is_ok_and(|v| v == "1")
 }
 
-/// The installed Kamailio's version (`5.6.3`), or a failure naming the package.
-pub fn kamailio_version() -> Option<String> {
-    let output = Command::new("kamailio").arg("-v").output();
-    match output {
-        Ok(output) => {
-            let text = String::from_utf8_lossy(&output.stdout).to_string();
-            // "version: kamailio 5.6.3 (x86_64/linux) "
-            let version = text
-                .lines()
-                .next()
-                .and_then(|line| line.split_whitespace().nth(2))
-                .map(str::to_string);
-            assert!(version.is_some(), "cannot read `kamailio -v`: {text}");
-            version
-        }
+/// `started`, or — when the tool could not be run — `None` if skipping was asked for, else a
+/// failure naming the apt package to install.
+pub fn required<T>(started: std::io::Result<T>, tool: &str, package: &str) -> Option<T> {
+    match started {
+        Ok(value) => Some(value),
         Err(err) if skip_requested() => {
             #[allow(clippy::print_stderr)] // tell the test log why nothing ran
             {
-                eprintln!("skipping: kamailio not runnable ({err}) and VOIPGUARD_SKIP_NETNS=1");
+                eprintln!("skipping: {tool} not runnable ({err}) and VOIPGUARD_SKIP_NETNS=1");
             }
             None
         }
         Err(err) => panic!(
-            "these tests need Kamailio: apt-get install -y kamailio ({err}); set VOIPGUARD_SKIP_NETNS=1 to skip"
+            "these tests need {tool}: apt-get install -y {package} ({err}); set VOIPGUARD_SKIP_NETNS=1 to skip"
         ),
     }
+}
+
+/// The installed Kamailio's version (`5.6.3`), or a failure naming the package.
+pub fn kamailio_version() -> Option<String> {
+    let output = required(
+        Command::new("kamailio").arg("-v").output(),
+        "kamailio",
+        "kamailio",
+    )?;
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    // "version: kamailio 5.6.3 (x86_64/linux) "
+    let version = text
+        .lines()
+        .next()
+        .and_then(|line| line.split_whitespace().nth(2))
+        .map(str::to_string);
+    assert!(version.is_some(), "cannot read `kamailio -v`: {text}");
+    version
 }
 
 /// The script of [`Kamailio::start`]: OPTIONS answered 200 with an Allow header, ACK
